@@ -1,0 +1,42 @@
+# Proxy Attention pipeline. Thin by design: it validates params.yaml, then includes the rules;
+# every rule calls one `proxy-attention` subcommand. `snakemake --cores N` builds the thesis.
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/data.smk"
+include: "workflow/rules/train.smk"
+include: "workflow/rules/explain.smk"
+include: "workflow/rules/notebooks.smk"
+include: "workflow/rules/report.smk"
+include: "workflow/rules/thesis.smk"
+
+
+localrules: all, data, runs, results
+
+
+rule all:
+    input:
+        THESIS_PDF,
+    default_target: True
+
+
+rule data:
+    """Every dataset of the grid downloaded, prepared and split."""
+    input:
+        expand("data/splits/{dataset}.npz", dataset=GRID_DATASETS),
+
+
+rule runs:
+    """Every training run of the grid."""
+    input:
+        [f"data/runs/{run_id}/metrics.json" for run_id in RUNS],
+
+
+rule results:
+    """The aggregated run table and the generated thesis inputs."""
+    input:
+        "data/results/runs.csv",
+        GENERATED,

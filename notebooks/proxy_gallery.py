@@ -1,0 +1,49 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Proxy images at several thresholds and weights
+#
+# A few images, the control model's saliency maps (the pair's proxy method) and the proxy
+# images `proxy_attention.proxy.images.proxy_images` makes from them for every threshold and
+# weight of `figures.gallery`. The logic lives in `proxy_attention.report.saliency_figures`;
+# this notebook calls it and saves the figure as PDF and PNG.
+
+# %% tags=["parameters"]
+# Papermill injects these. Run by hand from the project root, the first pair is drawn.
+params_file = "params.yaml"
+proxy_run = None
+settings = None
+
+# %%
+import sys
+from pathlib import Path
+
+from IPython.display import display
+
+from proxy_attention.params import load_params
+from proxy_attention.report.figure_pairs import notebook_parameters
+from proxy_attention.report.figures import save_figure
+from proxy_attention.report.saliency_figures import gallery_figure
+
+if settings is None:
+    params = load_params(params_file)
+    pair = proxy_run or params["figures"]["pairs"][0]
+    settings = notebook_parameters("proxy_gallery", params, pair)
+print("kernel interpreter:", sys.executable)
+settings
+
+# %%
+fig = gallery_figure(**settings["figure"])
+display(fig)
+save_figure(fig, Path(settings["out_dir"]), settings["name"])

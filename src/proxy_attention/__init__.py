@@ -1,0 +1,3 @@
+"""Proxy Attention: saliency-guided data augmentation for image classifiers."""
+
+__version__ = "0.1.0"

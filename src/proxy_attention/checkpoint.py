@@ -1,0 +1,31 @@
+"""Reading back a trained run's classifier from its checkpoint.pt."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import torch
+
+from proxy_attention.errors import UserError
+from proxy_attention.models import ImageClassifier, create_classifier
+
+REQUIRED_KEYS = ("model", "arch", "num_classes", "image_size", "classes", "run_id")
+
+
+def load_classifier(
+    path: str | os.PathLike, device: torch.device | str = "cpu"
+) -> tuple[ImageClassifier, dict[str, Any]]:
+    """The checkpoint's model in eval mode on ``device``, and its metadata (everything but weights)."""
+    try:
+        # weights_only: a checkpoint holds tensors and plain metadata, never code to unpickle.
+        state = torch.load(path, map_location=device, weights_only=True)
+    except FileNotFoundError:
+        raise UserError(f"{path}: no such checkpoint; train the run first") from None
+    missing = [key for key in REQUIRED_KEYS if key not in state]
+    if missing:
+        raise UserError(f"{path}: not a run checkpoint, missing keys {missing}")
+    model = create_classifier(state["arch"], state["num_classes"], False, state["image_size"])
+    model.load_state_dict(state["model"])
+    model.to(device).eval()
+    return model, {key: state[key] for key in REQUIRED_KEYS if key != "model"}

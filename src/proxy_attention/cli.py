@@ -1,0 +1,224 @@
+"""`proxy-attention <step>`: one subcommand per pipeline step, each a thin wrapper."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from proxy_attention.errors import UserError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        args.handler(args)
+    except UserError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="proxy-attention", description=__doc__)
+    steps = parser.add_subparsers(required=True, metavar="STEP")
+
+    def step(name: str, handler, help_: str) -> argparse.ArgumentParser:
+        sub = steps.add_parser(name, help=help_, description=help_)
+        sub.set_defaults(handler=handler)
+        return sub
+
+    def with_params(sub: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        sub.add_argument("--params", type=Path, default=Path("params.yaml"))
+        return sub
+
+    with_params(step("validate", _validate, "validate params.yaml against its schema"))
+    with_params(step("runs", _runs, "list the run ids of the grid"))
+    sub = with_params(step("download", _download, "fetch and verify a dataset's raw files"))
+    sub.add_argument("--dataset", required=True)
+    sub.add_argument("--out", type=Path, required=True)
+    sub = with_params(
+        step("prepare", _prepare, "decode, convert and resize into the prepared format")
+    )
+    sub.add_argument("--dataset", required=True)
+    sub.add_argument("--raw", type=Path, required=True)
+    sub.add_argument("--out", type=Path, required=True)
+    sub = with_params(step("split", _split, "stratified train/val/test indices, made once"))
+    sub.add_argument("--dataset", required=True)
+    sub.add_argument("--prepared", type=Path, required=True)
+    sub.add_argument("--out", type=Path, required=True)
+    sub = with_params(step("train", _train, "train one run of the grid"))
+    sub.add_argument("--run", required=True, help="run id, as listed by `proxy-attention runs`")
+    sub.add_argument("--prepared", type=Path, required=True)
+    sub.add_argument("--split", type=Path, required=True)
+    sub.add_argument("--out", type=Path, required=True)
+    sub.add_argument("--threads", type=int, default=None)
+    sub = step("aggregate", _aggregate, "one tidy table of all runs")
+    sub.add_argument("--out", type=Path, required=True, help="results directory")
+    sub.add_argument("metrics", type=Path, nargs="+")
+    sub.add_argument(
+        "--explain",
+        type=Path,
+        nargs="*",
+        default=[],
+        help="explain-step metrics.json files, matched to runs by run_id",
+    )
+    sub = with_params(step("report", _report, "LaTeX tables, figures and macros for the thesis"))
+    sub.add_argument("--results", type=Path, required=True)
+    sub.add_argument("--out", type=Path, required=True)
+    sub = step("samples", _samples, "a sample-batch figure per prepared dataset")
+    sub.add_argument("--out", type=Path, required=True)
+    sub.add_argument("prepared", type=Path, nargs="+")
+    sub = step("dag", _dag, "the pipeline's rule graph as a figure")
+    sub.add_argument("--dot", type=Path, required=True, help="rule graph in Graphviz dot")
+    sub.add_argument("--out", type=Path, required=True)
+    sub = with_params(step("explain", _explain, "faithfulness metrics of one run's saliency maps"))
+    sub.add_argument("--run", required=True, help="run id, as listed by `proxy-attention runs`")
+    sub.add_argument("--checkpoint", type=Path, required=True)
+    sub.add_argument("--prepared", type=Path, required=True)
+    sub.add_argument("--split", type=Path, required=True)
+    sub.add_argument("--out", type=Path, required=True, help="metrics.json; arrays go beside it")
+    sub.add_argument("--threads", type=int, default=None)
+    sub = with_params(
+        step(
+            "saliency-figures",
+            _saliency_figures,
+            "the LaTeX that includes every pair's notebook figures",
+        )
+    )
+    sub.add_argument("--figures", type=Path, required=True, help="data/figures")
+    sub.add_argument("--out", type=Path, required=True, help="thesis/generated")
+    sub = step("thesis", _thesis, "build the thesis PDF with latexmk")
+    sub.add_argument("--tex", type=Path, required=True)
+    sub.add_argument("--out", type=Path, required=True)
+    return parser
+
+
+def _validate(args: argparse.Namespace) -> None:
+    from proxy_attention.grid import expand_grid
+    from proxy_attention.params import load_params
+
+    runs = expand_grid(load_params(args.params))
+    print(f"{args.params}: valid; {len(runs)} runs")
+
+
+def _runs(args: argparse.Namespace) -> None:
+    from proxy_attention.grid import expand_grid
+    from proxy_attention.params import load_params
+
+    for spec in expand_grid(load_params(args.params)):
+        print(spec.run_id)
+
+
+def _dataset_cfg(args: argparse.Namespace) -> dict:
+    from proxy_attention.params import load_params
+
+    params = load_params(args.params)
+    if args.dataset not in params["datasets"]:
+        raise UserError(f"dataset {args.dataset!r} is not defined under datasets in {args.params}")
+    return params, params["datasets"][args.dataset]
+
+
+def _download(args: argparse.Namespace) -> None:
+    from proxy_attention.data.sources import download_source
+
+    _, cfg = _dataset_cfg(args)
+    download_source(cfg, args.out)
+
+
+def _prepare(args: argparse.Namespace) -> None:
+    from proxy_attention.data.sources import prepare_source
+
+    _, cfg = _dataset_cfg(args)
+    prepare_source(cfg, args.raw, args.out)
+
+
+def _split(args: argparse.Namespace) -> None:
+    from proxy_attention.data.prepared import open_prepared
+    from proxy_attention.data.split import make_split, save_split
+
+    params, _ = _dataset_cfg(args)
+    data = open_prepared(args.prepared)
+    cfg = params["split"]
+    split = make_split(
+        data.labels, cfg["val_fraction"], cfg["test_fraction"], cfg["seed"], data.official_split
+    )
+    save_split(args.out, split)
+    print(f"{args.dataset}: {split.sizes()}")
+
+
+def _train(args: argparse.Namespace) -> None:
+    from proxy_attention.grid import find_run
+    from proxy_attention.params import load_params
+    from proxy_attention.train.run import train_run
+
+    params = load_params(args.params)
+    try:
+        spec = find_run(params, args.run)
+    except KeyError as exc:
+        raise UserError(str(exc)) from None
+    metrics = train_run(spec, params, args.prepared, args.split, args.out, args.threads)
+    print(f"{spec.run_id}: test accuracy {metrics['test']['accuracy']:.4f}")
+
+
+def _aggregate(args: argparse.Namespace) -> None:
+    from proxy_attention.report.aggregate import aggregate, write_tables
+
+    write_tables(aggregate(args.metrics, args.explain), args.out)
+
+
+def _report(args: argparse.Namespace) -> None:
+    from proxy_attention.params import load_params
+    from proxy_attention.report.build import write_report
+
+    write_report(args.results, load_params(args.params), args.params, args.out)
+
+
+def _samples(args: argparse.Namespace) -> None:
+    from proxy_attention.report.samples import write_sample_figures
+
+    write_sample_figures(args.prepared, args.out)
+
+
+def _dag(args: argparse.Namespace) -> None:
+    from proxy_attention.report.dag import write_dag_figure
+
+    write_dag_figure(args.dot, args.out)
+
+
+def _explain(args: argparse.Namespace) -> None:
+    import torch
+
+    from proxy_attention.explain.measure import measure_run
+    from proxy_attention.grid import find_run
+    from proxy_attention.params import load_params
+    from proxy_attention.train.loop import select_device
+
+    params = load_params(args.params)
+    try:
+        spec = find_run(params, args.run)
+    except KeyError as exc:
+        raise UserError(str(exc)) from None
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    device = select_device(params["train"]["device"])
+    result = measure_run(spec, params, args.checkpoint, args.prepared, args.split, args.out, device)
+    print(f"{spec.run_id}: {result['method']} deletion AUC {result['mean']['deletion_auc']:.3f}")
+
+
+def _saliency_figures(args: argparse.Namespace) -> None:
+    from proxy_attention.params import load_params
+    from proxy_attention.report.figure_pairs import write_saliency_tex
+
+    write_saliency_tex(load_params(args.params), args.figures, args.out)
+
+
+def _thesis(args: argparse.Namespace) -> None:
+    from proxy_attention.thesis import build_pdf
+
+    build_pdf(args.tex, args.out)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

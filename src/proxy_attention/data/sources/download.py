@@ -1,0 +1,175 @@
+"""Streamed, resumable, verified downloads.
+
+Hand-written on ``urllib`` because no library in the stack does all of: resume with an HTTP
+Range request, keep partial data under a non-final name, verify a digest before renaming into
+place (torchvision's ``download_url`` and pooch restart from zero on every interruption).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import http.client
+import logging
+import os
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from tqdm import tqdm
+
+from proxy_attention.atomic import read_json, write_json
+from proxy_attention.data.sources.errors import ChecksumMismatch, DownloadError
+from proxy_attention.data.sources.extract import check_archive
+
+log = logging.getLogger(__name__)
+
+MIRROR_ENV = "PROXY_ATTENTION_MIRROR"
+CHUNK = 1 << 20
+PART_SUFFIX = ".part"
+BAD_SUFFIX = ".bad"
+STAMP_SUFFIX = ".verified.json"
+
+
+class _Interrupted(Exception):
+    """The transfer stopped early; what arrived is in the .part file."""
+
+
+def mirrored(url: str, mirror: str | None) -> str:
+    """Replace the scheme+host+path prefix of ``url`` by ``mirror`` (file name kept)."""
+    mirror = mirror or os.environ.get(MIRROR_ENV) or None
+    if not mirror:
+        return url
+    return f"{mirror.rstrip('/')}/{url.rsplit('/', 1)[-1]}"
+
+
+def parse_digest(value: str) -> tuple[str, str]:
+    """``"md5:abc.."`` / ``"sha256:..."`` or a bare hex digest (algorithm from its length)."""
+    algo, sep, hexdigest = value.partition(":")
+    if not sep:
+        hexdigest = value
+        algo = {32: "md5", 40: "sha1", 64: "sha256"}.get(len(value), "")
+    algo = algo.lower()
+    if algo not in {"md5", "sha1", "sha256"}:
+        raise ValueError(f"cannot tell the hash algorithm of checksum {value!r}")
+    return algo, hexdigest.lower()
+
+
+def file_digest(path: Path, algo: str) -> str:
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, algo).hexdigest()
+
+
+def stamp_path(path: Path) -> Path:
+    return path.with_name(path.name + STAMP_SUFFIX)
+
+
+def is_verified(path: Path, digest: str | None) -> bool:
+    """True when a stamp says this exact file (size, mtime) was verified against ``digest``."""
+    stamp = stamp_path(path)
+    if not (path.exists() and stamp.exists()):
+        return False
+    info = read_json(stamp)
+    stat = path.stat()
+    if info.get("size") != stat.st_size or info.get("mtime_ns") != stat.st_mtime_ns:
+        return False
+    if digest is None:
+        return True
+    algo, expected = parse_digest(digest)
+    return info.get(algo) == expected
+
+
+def verify_file(path: Path, digest: str | None, final: Path | None = None) -> str:
+    """Check ``path`` against ``digest``; on mismatch move it to ``<final>.bad`` and raise.
+
+    Without a digest (Kaggle publishes none) the archive is read through once (zip CRCs) and
+    its sha256 logged, so it can be pinned under ``checksums``. Returns the file's sha256.
+    """
+    final = final or path
+    sha256 = file_digest(path, "sha256")
+    if digest is None:
+        check_archive(path)
+        log.warning("%s has no pinned checksum; its sha256 is %s", final.name, sha256)
+    else:
+        algo, expected = parse_digest(digest)
+        actual = sha256 if algo == "sha256" else file_digest(path, algo)
+        if actual != expected:
+            bad = final.with_name(final.name + BAD_SUFFIX)
+            os.replace(path, bad)
+            stamp_path(final).unlink(missing_ok=True)
+            raise ChecksumMismatch(final, f"{algo}:{expected}", f"{algo}:{actual}", bad)
+    return sha256
+
+
+def write_stamp(path: Path, digest: str | None, sha256: str) -> None:
+    stat = path.stat()
+    info: dict[str, object] = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+    info["sha256"] = sha256
+    if digest is not None:
+        algo, expected = parse_digest(digest)
+        info[algo] = expected
+    write_json(stamp_path(path), info)
+
+
+def fetch(
+    url: str, dest: Path, digest: str | None, retries: int = 3, timeout: float = 60.0
+) -> Path:
+    """Download ``url`` to ``dest`` unless a verified copy is there; resume after interruptions."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    if is_verified(dest, digest):
+        return dest
+    if dest.exists():  # placed by hand, or a stamp from another digest: verify what is there
+        write_stamp(dest, digest, verify_file(dest, digest))
+        return dest
+    # A fixed .part name (not proxy_attention.atomic's random temp name) so that a later
+    # run finds the partial data and resumes it; it is renamed into place once verified.
+    part = dest.with_name(dest.name + PART_SUFFIX)
+    for attempt in range(retries + 1):
+        try:
+            _transfer(url, part, timeout)
+            break
+        except _Interrupted as exc:
+            if attempt == retries:
+                raise DownloadError(
+                    url, None, f"{exc}; partial data kept in {part.name}, rerun to resume"
+                ) from None
+            time.sleep(0.2 * (attempt + 1))
+    sha256 = verify_file(part, digest, final=dest)
+    os.replace(part, dest)
+    write_stamp(dest, digest, sha256)
+    return dest
+
+
+def _transfer(url: str, part: Path, timeout: float) -> None:
+    """One HTTP request appending to ``part``; raises _Interrupted when it ends early."""
+    offset = part.stat().st_size if part.exists() else 0
+    headers = {"Range": f"bytes={offset}-"} if offset else {}
+    request = urllib.request.Request(url, headers=headers)
+    try:
+        response = urllib.request.urlopen(request, timeout=timeout)
+    except urllib.error.HTTPError as exc:
+        if exc.code == 416 and offset:  # the .part already holds the whole file
+            return
+        raise DownloadError(url, exc.code) from None
+    except (urllib.error.URLError, OSError) as exc:
+        raise _Interrupted(f"cannot connect: {getattr(exc, 'reason', exc)}") from None
+    with response:
+        if offset and response.status != 206:
+            offset = 0  # the server ignored the Range header: start over
+        length = response.headers.get("Content-Length")
+        remaining = int(length) if length is not None else None
+        total = offset + remaining if remaining is not None else None
+        received = 0
+        bar = tqdm(total=total, initial=offset, unit="B", unit_scale=True, desc=part.stem)
+        try:
+            with open(part, "ab" if offset else "wb") as f:
+                while chunk := response.read(CHUNK):
+                    f.write(chunk)
+                    received += len(chunk)
+                    bar.update(len(chunk))
+        except (OSError, http.client.HTTPException) as exc:
+            raise _Interrupted(f"transfer broke after {offset + received} bytes: {exc}") from None
+        finally:
+            bar.close()
+    if remaining is not None and received < remaining:
+        raise _Interrupted(f"connection closed after {offset + received} of {total} bytes")

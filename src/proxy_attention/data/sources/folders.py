@@ -1,0 +1,92 @@
+"""Folder-per-class trees: the generic ``folder`` source and the helpers the layouts share."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from proxy_attention.data.sources.errors import LayoutError
+from proxy_attention.data.sources.spec import Item, Listing, folder_opener
+
+IMAGE_EXTENSIONS = frozenset(
+    {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".ppm", ".pgm"}
+)
+_IGNORED_DIRS = {"__MACOSX"}
+
+
+def is_image_name(name: str) -> bool:
+    return not name.startswith(".") and os.path.splitext(name)[1].lower() in IMAGE_EXTENSIONS
+
+
+def subdirs(folder: Path) -> list[Path]:
+    """Visible sub-folders, sorted by name (the class order of every folder source)."""
+    return sorted(
+        p
+        for p in folder.iterdir()
+        if p.is_dir() and not p.name.startswith(".") and p.name not in _IGNORED_DIRS
+    )
+
+
+def image_files(folder: Path) -> list[str]:
+    """Image file paths under ``folder`` (recursive), relative to it, sorted."""
+    found = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = [d for d in dirnames if not d.startswith(".") and d not in _IGNORED_DIRS]
+        rel = os.path.relpath(dirpath, folder)
+        found.extend(
+            name if rel == "." else f"{rel}/{name}" for name in filenames if is_image_name(name)
+        )
+    return sorted(found)
+
+
+def find_class_root(root: Path) -> Path:
+    """Descend through wrapper folders (one sub-folder, no images) to the class folders."""
+    while True:
+        children = subdirs(root)
+        has_images = any(is_image_name(p.name) for p in root.iterdir() if p.is_file())
+        if len(children) == 1 and not has_images:
+            root = children[0]
+        else:
+            return root
+
+
+def class_folder_listing(
+    root: Path,
+    splits: Iterable[tuple[str, str | None]] = (("", None),),
+    class_name: Callable[[str], str] = lambda folder: folder,
+) -> Listing:
+    """List ``root/<split_dir>/<class>/**/image`` with labels from the sorted class folders.
+
+    ``splits`` maps a sub-folder ("" for root itself) to its official split name (or None).
+    """
+    splits = list(splits)
+    first = root / splits[0][0]
+    if not first.is_dir():
+        raise LayoutError(f"expected the folder {first}; is this the right archive?")
+    folders = [p.name for p in subdirs(first)]
+    if not folders:
+        raise LayoutError(f"no class folders in {first}")
+    index = {name: i for i, name in enumerate(folders)}
+    items: list[Item] = []
+    for split_dir, split in splits:
+        base = root / split_dir
+        for folder in subdirs(base):
+            if folder.name not in index:
+                raise LayoutError(f"class folder {folder} is not among the classes of {first}")
+            prefix = folder.relative_to(root).as_posix()
+            items.extend(
+                Item(f"{prefix}/{rel}", index[folder.name], split) for rel in image_files(folder)
+            )
+    return Listing(
+        classes=[class_name(name) for name in folders],
+        items=items,
+        open=folder_opener(root),
+        has_official_split=any(split is not None for _, split in splits),
+    )
+
+
+def list_folder(roots: dict[str, Path], cfg: dict[str, Any]) -> Listing:
+    """The ``folder`` source: any directory (or extracted archive) with one folder per class."""
+    return class_folder_listing(find_class_root(roots["path"]))

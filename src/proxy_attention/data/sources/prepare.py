@@ -1,0 +1,65 @@
+"""Stream a listing's (selected) images through decoding into the prepared format."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from proxy_attention.data.prepared import PrepareReport, write_prepared
+from proxy_attention.data.sources.decode import ALPHA_POLICY, BadImage, load_rgb
+from proxy_attention.data.sources.errors import LayoutError, TooManyBadImages
+from proxy_attention.data.sources.select import select_subset
+from proxy_attention.data.sources.spec import Item, Listing
+
+DEFAULT_MAX_BAD_FRACTION = 0.01
+
+
+def prepare_listing(
+    listing: Listing, cfg: dict[str, Any], out_dir: Path, meta: dict[str, Any]
+) -> Path:
+    """Select, decode and write ``listing`` to ``out_dir``, one decoded image at a time."""
+    size = int(cfg["image_size"])
+    items = select_subset(
+        listing.items, cfg.get("max_per_class"), cfg.get("fraction"), int(cfg.get("seed") or 0)
+    )
+    if not items:
+        raise LayoutError(f"no images found for {meta.get('source')}; check the archive or path")
+    limit = cfg.get("max_bad_fraction")
+    limit = DEFAULT_MAX_BAD_FRACTION if limit is None else float(limit)
+    report = PrepareReport(total=len(items))
+    meta = {
+        **meta,
+        "alpha": ALPHA_POLICY,
+        "selection": {
+            "max_per_class": cfg.get("max_per_class"),
+            "fraction": cfg.get("fraction"),
+            "seed": int(cfg.get("seed") or 0),
+            "listed": len(listing.items),
+            "selected": len(items),
+        },
+    }
+    samples = _decoded(listing, items, size, report, limit)
+    return write_prepared(out_dir, samples, len(items), size, listing.classes, meta, report)
+
+
+def _decoded(
+    listing: Listing, items: list[Item], size: int, report: PrepareReport, limit: float
+) -> Iterator[tuple[np.ndarray, int, str | None]]:
+    """Yield decoded samples; stop (rolling back the output) once too many are unreadable."""
+    allowed = limit * len(items)
+    for item in items:
+        try:
+            image, converted = load_rgb(lambda item=item: listing.open(item), size)
+        except BadImage as exc:
+            report.skip(item.key, str(exc))
+            if len(report.skipped) > allowed:
+                raise TooManyBadImages(
+                    len(report.skipped), len(items), limit, [s["file"] for s in report.skipped]
+                ) from None
+            continue
+        if converted is not None:
+            report.convert(converted)
+        yield image, item.label, item.split if listing.has_official_split else None

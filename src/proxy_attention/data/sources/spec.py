@@ -1,0 +1,77 @@
+"""What a dataset source is: where its archives live, how to list its images and labels."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from PIL import Image
+
+from proxy_attention.data.sources.errors import SourceError
+
+
+class Item(NamedTuple):
+    """One image before decoding: a key (relative path or ``batch/index``), label, split."""
+
+    key: str
+    label: int
+    split: str | None
+
+
+@dataclass
+class Listing:
+    """Every image of a dataset, cheap to hold (no pixels); ``open`` decodes one lazily."""
+
+    classes: list[str]
+    items: list[Item]
+    open: Callable[[Item], Image.Image]
+    has_official_split: bool = False
+
+
+@dataclass(frozen=True)
+class RemoteFile:
+    """An archive the source needs: its name in raw_dir, official URL and published digest."""
+
+    name: str
+    url: str | None
+    digest: str | None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Source:
+    """A registry entry: files to fetch (by URL or from Kaggle) and a listing function.
+
+    ``list_images(roots, cfg)`` gets each archive's extraction folder by file name (or, for the
+    folder source, the folder itself) and returns the Listing.
+    """
+
+    name: str
+    description: str
+    files: tuple[RemoteFile, ...] = ()
+    kaggle: str | None = None
+    list_images: Callable[[dict[str, Path], dict[str, Any]], Listing] | None = None
+    homepage: str = ""
+    variants: dict[str, tuple[RemoteFile, ...]] = field(default_factory=dict)
+
+    def files_for(self, cfg: dict[str, Any]) -> tuple[RemoteFile, ...]:
+        """The files for cfg's ``variant`` (Imagenette sizes, ...), else the default files."""
+        variant = cfg.get("variant")
+        if variant is None or not self.variants:
+            return self.files
+        if variant not in self.variants:
+            raise SourceError(
+                f"{self.name}: unknown variant {variant!r}; choose one of {sorted(self.variants)}"
+            )
+        return self.variants[variant]
+
+
+def folder_opener(root: Path) -> Callable[[Item], Image.Image]:
+    """Open items whose key is a path relative to ``root``."""
+
+    def _open(item: Item) -> Image.Image:
+        return Image.open(root / item.key)
+
+    return _open

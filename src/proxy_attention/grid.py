@@ -1,0 +1,126 @@
+"""The run grid: params.yaml lists expanded into runs with readable, stable ids."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from proxy_attention.schedule import parse_schedule, schedule_token, total_epochs
+
+
+@dataclass(frozen=True)
+class ProxySettings:
+    """The knobs of one proxy variant (DESIGN.md section 4)."""
+
+    method: str
+    threshold: float
+    weight: float
+    subset: float
+    clear_every_step: bool = True
+    mode: str = "blended"
+
+    def token(self) -> str:
+        parts = [self.method]
+        if self.mode != "blended":
+            parts.append(f"m{self.mode}")
+        parts += [f"t{self.threshold:g}", f"w{self.weight:g}", f"f{self.subset:g}"]
+        if not self.clear_every_step:
+            parts.append("keep")
+        return "-".join(parts)
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One training run of the grid; its id is derived from its parameters only."""
+
+    dataset: str
+    model: str
+    augmentation: str
+    schedule: tuple[int | str, ...]
+    seed: int
+    proxy: ProxySettings | None = None
+    resplit_each_round: bool = False
+
+    @property
+    def proxy_token(self) -> str:
+        if self.proxy is None and not self.resplit_each_round:
+            # With the proxy step off, a schedule is just its epoch count: the control of
+            # [5, p, 9, p, 4] and the baseline [20] are the same run. A re-splitting control
+            # re-splits at its p epochs, so there the schedule stays in the id.
+            token = f"off-e{total_epochs(self.schedule)}"
+        elif self.proxy is None:
+            token = f"off-s{schedule_token(self.schedule)}"
+        else:
+            token = f"{self.proxy.token()}-s{schedule_token(self.schedule)}"
+        return token + ("-resplit" if self.resplit_each_round else "")
+
+    @property
+    def run_id(self) -> str:
+        return (
+            f"{self.dataset}/{self.model}/aug~{self.augmentation}/"
+            f"proxy~{self.proxy_token}/seed~{self.seed}"
+        )
+
+    @property
+    def control_id(self) -> str:
+        """The same run with the proxy step switched off."""
+        return RunSpec(
+            self.dataset,
+            self.model,
+            self.augmentation,
+            self.schedule,
+            self.seed,
+            None,
+            self.resplit_each_round,
+        ).run_id
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["schedule"] = list(self.schedule)
+        data["run_id"] = self.run_id
+        return data
+
+
+def expand_grid(params: dict[str, Any]) -> list[RunSpec]:
+    """Every run the grid declares, each once, in a stable order."""
+    grid = params["grid"]
+    resplit = bool(params["train"].get("resplit_each_round", False))
+    proxies = _proxy_settings(grid.get("proxy", {}))
+    runs: dict[str, RunSpec] = {}
+    for dataset, model, augmentation, schedule, seed in itertools.product(
+        grid["datasets"], grid["models"], grid["augmentations"], grid["schedules"], grid["seeds"]
+    ):
+        schedule = parse_schedule(schedule)
+        variants: list[ProxySettings | None] = [None]
+        if "p" in schedule:
+            variants += proxies
+        for proxy in variants:
+            spec = RunSpec(dataset, model, augmentation, schedule, seed, proxy, resplit)
+            runs.setdefault(spec.run_id, spec)
+    return list(runs.values())
+
+
+def _proxy_settings(proxy: dict[str, Any]) -> list[ProxySettings]:
+    return [
+        ProxySettings(method, float(t), float(w), float(f), bool(c), mode)
+        for method, t, w, f, c, mode in itertools.product(
+            proxy.get("methods", ["gradcampp"]),
+            proxy.get("thresholds", [0.85]),
+            proxy.get("weights", [0.1]),
+            proxy.get("subsets", [0.2]),
+            proxy.get("clear_every_step", [True]),
+            proxy.get("modes", ["blended"]),
+        )
+    ]
+
+
+def runs_by_id(params: dict[str, Any]) -> dict[str, RunSpec]:
+    return {spec.run_id: spec for spec in expand_grid(params)}
+
+
+def find_run(params: dict[str, Any], run_id: str) -> RunSpec:
+    runs = runs_by_id(params)
+    if run_id not in runs:
+        raise KeyError(f"run {run_id!r} is not in the grid of params.yaml")
+    return runs[run_id]

@@ -1,0 +1,1 @@
+"""Proxy Attention: selection, proxy images, the replacement overlay and step artifacts."""

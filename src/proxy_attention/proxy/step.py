@@ -1,0 +1,126 @@
+"""One proxy step: select misclassified images, map them, make proxies, write, replace."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from proxy_attention.atomic import atomic_dir, write_json
+from proxy_attention.data.views import ImageStore
+from proxy_attention.grid import ProxySettings
+from proxy_attention.proxy.artifacts import RECORD, StepWriter
+from proxy_attention.proxy.images import changed_fraction, proxy_images, to_float, to_uint8
+from proxy_attention.proxy.selection import choose_subset, find_misclassified
+from proxy_attention.saliency import saliency_maps
+
+
+@dataclass(frozen=True)
+class StepOptions:
+    """The proxy-step knobs that are not part of a run's identity (params.yaml `proxy`)."""
+
+    selection: str = "random"
+    target: str = "predicted"
+    target_layer: str | None = None
+    batch_size: int = 64
+    contact_sheet_images: int = 8
+
+
+def run_proxy_step(
+    model: nn.Module,
+    store: ImageStore,
+    train_indices: np.ndarray,
+    settings: ProxySettings,
+    options: StepOptions,
+    step_dir: Path,
+    rng: np.random.Generator,
+    device: torch.device,
+) -> dict[str, Any]:
+    """Run the step, write its artifacts atomically into ``step_dir`` and apply it to ``store``."""
+    if settings.clear_every_step:
+        store.overlay.clear()
+    started = time.perf_counter()
+    candidates, losses, predicted = find_misclassified(
+        model, store, train_indices, options.batch_size, device
+    )
+    chosen = choose_subset(len(candidates), settings.subset, options.selection, losses, rng)
+    targets = (
+        predicted[chosen] if options.target == "predicted" else store.labels[candidates[chosen]]
+    )
+    context = {
+        "misclassified": int(len(candidates)),
+        "train_size": int(len(train_indices)),
+        "selection_seconds": time.perf_counter() - started,
+    }
+    record = make_proxies(
+        model, store, candidates[chosen], targets, settings, options, step_dir, device, context
+    )
+    store.overlay.apply_step(step_dir)
+    return record
+
+
+def make_proxies(
+    model: nn.Module,
+    store: ImageStore,
+    indices: np.ndarray,
+    targets: np.ndarray,
+    settings: ProxySettings,
+    options: StepOptions,
+    step_dir: Path,
+    device: torch.device,
+    context: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Saliency, proxy images and artifact writing, streamed in batches (selection excluded)."""
+    was_training = model.training
+    model.eval()
+    height, width = store.images.shape[1:3]
+    saliency_seconds = write_seconds = 0.0
+    fractions: list[float] = []
+    with atomic_dir(step_dir) as tmp:
+        writer = StepWriter(tmp, len(indices), height, width, options.contact_sheet_images)
+        try:
+            for start in range(0, len(indices), options.batch_size):
+                chunk = indices[start : start + options.batch_size]
+                chunk_targets = torch.as_tensor(targets[start : start + options.batch_size])
+                originals = store.read(chunk)
+                tick = time.perf_counter()
+                images = to_float(torch.from_numpy(originals).to(device))
+                # Saliency noise (SmoothGrad) must not shift the training RNG stream, so that
+                # a proxy run and its control stay comparable up to the data they see.
+                with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
+                    maps = saliency_maps(
+                        model,
+                        images,
+                        chunk_targets.to(device),
+                        settings.method,
+                        options.target_layer,
+                    )
+                proxies = to_uint8(
+                    proxy_images(images, maps, settings.threshold, settings.weight, settings.mode)
+                )
+                fractions += changed_fraction(maps, settings.threshold, settings.weight).tolist()
+                maps_np, proxies_np = maps.float().cpu().numpy(), proxies.cpu().numpy()
+                saliency_seconds += time.perf_counter() - tick
+                tick = time.perf_counter()
+                writer.add(chunk, originals, proxies_np, maps_np, chunk_targets.numpy())
+                write_seconds += time.perf_counter() - tick
+            tick = time.perf_counter()
+            writer.close()
+            write_seconds += time.perf_counter() - tick
+            record = {
+                **(context or {}),
+                "chosen": int(len(indices)),
+                "fraction_pixels_changed": float(np.mean(fractions)) if fractions else 0.0,
+                "saliency_seconds": saliency_seconds,
+                "write_seconds": write_seconds,
+                "settings": asdict(settings),
+            }
+            write_json(tmp / RECORD, record)
+        finally:
+            model.train(was_training)
+    return record

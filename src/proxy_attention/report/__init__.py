@@ -1,0 +1,1 @@
+"""Reporting: statistics over seeds, tables and figures for the thesis."""

@@ -1,0 +1,120 @@
+"""One tidy table of all runs (every parameter a column) from their metrics files."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from proxy_attention.atomic import atomic_path, read_json
+
+RUNS = "runs.csv"
+EPOCHS = "epochs.csv"
+PER_CLASS = "per_class.csv"
+
+
+def run_row(metrics: dict[str, Any]) -> dict[str, Any]:
+    spec = metrics["spec"]
+    proxy = spec.get("proxy") or {}
+    test = metrics["test"]
+    last = metrics["epochs"][-1]
+    return {
+        "run_id": metrics["run_id"],
+        "variant": variant_label(spec),
+        "dataset": spec["dataset"],
+        "model": spec["model"],
+        "augmentation": spec["augmentation"],
+        "schedule": " ".join(str(s) for s in spec["schedule"]),
+        "seed": spec["seed"],
+        "proxy": bool(proxy),
+        "method": proxy.get("method"),
+        "threshold": proxy.get("threshold"),
+        "weight": proxy.get("weight"),
+        "subset": proxy.get("subset"),
+        "clear_every_step": proxy.get("clear_every_step"),
+        "mode": proxy.get("mode"),
+        "resplit_each_round": spec.get("resplit_each_round", False),
+        "control_id": metrics["control_id"],
+        "epochs": len(metrics["epochs"]),
+        "test_accuracy": test["accuracy"],
+        "test_precision_macro": test["precision_macro"],
+        "test_recall_macro": test["recall_macro"],
+        "test_f1_macro": test["f1_macro"],
+        "test_loss": test["loss"],
+        "final_val_accuracy": last["val_accuracy"],
+        "best_val_accuracy": max(e["val_accuracy"] for e in metrics["epochs"]),
+        "proxy_images": sum(s["chosen"] for s in metrics["proxy_steps"]),
+        "wall_seconds": metrics["timing"]["wall_seconds"],
+        "train_seconds": metrics["timing"]["train_seconds"],
+        "proxy_seconds": metrics["timing"]["proxy_seconds"],
+        "device": metrics["device"],
+    }
+
+
+def variant_label(spec: dict[str, Any]) -> str:
+    """A run's variant: everything but the seed, as readable as the run id."""
+    run_id: str = spec["run_id"]
+    return run_id.rsplit("/seed~", 1)[0]
+
+
+def aggregate(
+    metrics_paths: Iterable[str | os.PathLike],
+    explain_paths: Iterable[str | os.PathLike] | None = None,
+) -> dict[str, pd.DataFrame]:
+    runs, epochs, per_class = [], [], []
+    for path in metrics_paths:
+        metrics = read_json(path)
+        row = run_row(metrics)
+        runs.append(row)
+        keys = {k: row[k] for k in ("run_id", "variant", "seed")}
+        epochs += [{**keys, **epoch} for epoch in metrics["epochs"]]
+        per_class += [{**keys, **entry} for entry in metrics["test"]["per_class"]]
+    if not runs:
+        raise ValueError("no metrics files to aggregate")
+    return {
+        RUNS: with_explanations(pd.DataFrame(runs), explain_paths or []).sort_values(
+            "run_id", ignore_index=True
+        ),
+        EPOCHS: pd.DataFrame(epochs),
+        PER_CLASS: pd.DataFrame(per_class),
+    }
+
+
+EXPLAIN_COLUMNS = ["deletion_auc", "insertion_auc", "average_drop", "increase_in_confidence"]
+
+
+def with_explanations(
+    runs: pd.DataFrame, explain_paths: Iterable[str | os.PathLike]
+) -> pd.DataFrame:
+    """``runs`` plus the explain step's per-run means, matched by run_id; no files, no columns."""
+    rows = []
+    for path in explain_paths:
+        data = read_json(path)
+        rows.append(
+            {
+                "run_id": data["run_id"],
+                "explain_method": data["method"],
+                "explain_images": data["images"],
+                **{key: data["mean"][key] for key in EXPLAIN_COLUMNS},
+            }
+        )
+    if not rows:
+        return runs
+    frame = pd.DataFrame(rows)
+    unknown = sorted(set(frame["run_id"]) - set(runs["run_id"]))
+    if unknown or frame["run_id"].duplicated().any():
+        raise ValueError(f"explanation files must match runs one to one; unmatched: {unknown}")
+    return runs.merge(frame, on="run_id", how="left", validate="one_to_one")
+
+
+def write_tables(tables: dict[str, pd.DataFrame], out_dir: str | os.PathLike) -> None:
+    for name, frame in tables.items():
+        with atomic_path(Path(out_dir) / name) as tmp:
+            frame.to_csv(tmp, index=False)
+
+
+def read_tables(results_dir: str | os.PathLike) -> dict[str, pd.DataFrame]:
+    return {name: pd.read_csv(Path(results_dir) / name) for name in (RUNS, EPOCHS, PER_CLASS)}

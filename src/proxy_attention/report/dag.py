@@ -1,0 +1,29 @@
+"""The pipeline's rule graph (from `snakemake --rulegraph`) as a thesis figure."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+from proxy_attention.atomic import atomic_path, write_text
+from proxy_attention.errors import UserError
+from proxy_attention.report.latex import figure
+
+
+def write_dag_figure(dot_file: Path, out_dir: Path) -> None:
+    dot = shutil.which("dot")
+    if dot is None:
+        raise UserError("Graphviz's `dot` is missing: apt-get install graphviz (make setup does)")
+    with atomic_path(out_dir / "figures" / "rulegraph.pdf") as tmp:
+        subprocess.run([dot, "-Tpdf", str(dot_file), "-o", str(tmp)], check=True)
+    write_text(
+        out_dir / "dag.tex",
+        figure(
+            "generated/figures/rulegraph.pdf",
+            "The pipeline's rules and their dependencies, drawn from the Snakefile.",
+            "fig:dag",
+            "snakemake --rulegraph",
+            width=r"0.6\linewidth",
+        ),
+    )

@@ -1,0 +1,89 @@
+"""Small LaTeX writers: booktabs tables from pandas, numeric macros, figure environments."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+_SPECIAL = {
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "{": r"\{",
+    "}": r"\}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+    "\\": r"\textbackslash{}",
+}
+
+
+def escape(text: object) -> str:
+    return "".join(_SPECIAL.get(ch, ch) for ch in str(text))
+
+
+def booktabs_table(
+    frame: pd.DataFrame,
+    caption: str,
+    label: str,
+    source_note: str,
+    column_format: str | None = None,
+    size: str = r"\small",
+) -> str:
+    """A table float with booktabs rules; ``source_note`` says which file the numbers came from.
+
+    Column names are plain text (escaped here); cells are LaTeX (escape them when building).
+    """
+    frame = frame.rename(columns=escape)
+    body = frame.to_latex(
+        index=False, escape=False, column_format=column_format or "l" * len(frame.columns)
+    )
+    return "\n".join(
+        [
+            f"% generated from {source_note}; do not edit",
+            r"\begin{table}[htbp]",
+            r"\centering",
+            size,
+            r"\resizebox{\ifdim\width>\linewidth\linewidth\else\width\fi}{!}{%",
+            body.strip(),
+            "}",
+            rf"\caption{{{caption} \emph{{Source: {escape(source_note)}.}}}}",
+            rf"\label{{{label}}}",
+            r"\end{table}",
+            "",
+        ]
+    )
+
+
+def figure(
+    path: str, caption: str, label: str, source_note: str, width: str = r"\linewidth"
+) -> str:
+    return "\n".join(
+        [
+            f"% generated from {source_note}; do not edit",
+            r"\begin{figure}[htbp]",
+            r"\centering",
+            rf"\includegraphics[width={width}]{{{path}}}",
+            rf"\caption{{{caption} \emph{{Source: {escape(source_note)}.}}}}",
+            rf"\label{{{label}}}",
+            r"\end{figure}",
+            "",
+        ]
+    )
+
+
+def macro(name: str, value: object) -> str:
+    return rf"\newcommand{{\{name}}}{{{value}}}"
+
+
+def percent(value: float, digits: int = 1) -> str:
+    return "--" if value is None or math.isnan(value) else f"{100 * value:.{digits}f}"
+
+
+def mean_interval(mean: float, low: float, high: float, digits: int = 1) -> str:
+    """``mean [low, high]`` in percent; a single seed shows only the mean."""
+    if math.isnan(low):
+        return percent(mean, digits)
+    return f"{percent(mean, digits)} [{percent(low, digits)}, {percent(high, digits)}]"

@@ -1,0 +1,71 @@
+"""Statistics of a fair multi-seed comparison: mean with Student-t CI, paired differences."""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+
+def mean_ci(values: Sequence[float], confidence: float = 0.95) -> tuple[float, float, float]:
+    """(mean, low, high): mean and two-sided Student-t confidence interval over seeds.
+
+    A single seed gives no interval: (value, nan, nan). Identical values give a zero-width one.
+    """
+    x = np.asarray(values, dtype=float)
+    if x.size == 0:
+        raise ValueError("mean_ci needs at least one value")
+    if not 0.0 < confidence < 1.0:
+        raise ValueError(f"confidence must lie in (0, 1), got {confidence}")
+    mean = float(x.mean())
+    if x.size == 1:
+        return mean, math.nan, math.nan
+    sem = float(x.std(ddof=1)) / math.sqrt(x.size)
+    # t.ppf * sem rather than t.interval: scipy returns nan for scale 0 (identical values).
+    half = float(stats.t.ppf(0.5 + confidence / 2.0, df=x.size - 1)) * sem
+    return mean, mean - half, mean + half
+
+
+def paired_difference(
+    treated: Sequence[float], control: Sequence[float], confidence: float = 0.95
+) -> dict[str, float | int]:
+    """Paired comparison over the same seeds: mean of treated - control, its CI, paired t-test.
+
+    Returns keys mean_diff, ci_low, ci_high, t, p, n. With one pair, or all differences zero,
+    t and p are nan (no test is possible).
+    """
+    a, b = np.asarray(treated, dtype=float), np.asarray(control, dtype=float)
+    if a.shape != b.shape:
+        raise ValueError(f"paired values need equal lengths, got {a.size} and {b.size}")
+    mean, low, high = mean_ci(a - b, confidence)
+    t_stat = p_value = math.nan
+    if a.size > 1:
+        # scipy warns (and answers nan or inf) when the differences have zero spread.
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore", RuntimeWarning)
+            res = stats.ttest_rel(a, b)
+        t_stat, p_value = float(res.statistic), float(res.pvalue)
+    return {
+        "mean_diff": mean,
+        "ci_low": low,
+        "ci_high": high,
+        "t": t_stat,
+        "p": p_value,
+        "n": int(a.size),
+    }
+
+
+def summarise(
+    df: pd.DataFrame, by: list[str], value: str, confidence: float = 0.95
+) -> pd.DataFrame:
+    """One tidy row per group of ``by``: n, mean, ci_low, ci_high of ``value`` (NaNs dropped)."""
+    rows = []
+    for key, group in df.dropna(subset=[value]).groupby(by, sort=True):
+        key = key if isinstance(key, tuple) else (key,)
+        mean, low, high = mean_ci(group[value].to_numpy(), confidence)
+        rows.append((*key, len(group), mean, low, high))
+    return pd.DataFrame(rows, columns=[*by, "n", "mean", "ci_low", "ci_high"])

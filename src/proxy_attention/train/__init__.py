@@ -1,0 +1,1 @@
+"""Training: the epoch loop, the schedule runner and the metrics it records."""

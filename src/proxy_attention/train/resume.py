@@ -1,0 +1,137 @@
+"""Resumable runs: a fixed-name work directory ``<out>.partial`` with the state of the last epoch.
+
+A run killed at any moment (SIGKILL, node failure, wall-time limit) and started again continues
+from the last finished epoch and ends with the numbers of an uninterrupted run (on CPU). The
+work directory is renamed onto ``<out>`` only when the run is complete.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+import shutil
+import signal
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from proxy_attention.atomic import atomic_path
+
+STATE = "resume.pt"
+# Test-only fault injection: SIGKILL this process right after the state of epoch N is saved,
+# so tests (and anyone checking a cluster's requeue) can kill a run at a known point.
+KILL_AFTER_EPOCH = "PROXY_ATTENTION_KILL_AFTER_EPOCH"
+
+
+def partial_dir(out_dir: str | os.PathLike) -> Path:
+    """The work directory of ``out_dir``: a sibling with a fixed name, so a restart finds it."""
+    out = Path(out_dir)
+    return out.with_name(out.name + ".partial")
+
+
+def fingerprint(*parts: Any) -> str:
+    """What the saved state is only valid for (run spec, train and proxy settings, batch size)."""
+    return json.dumps(parts, sort_keys=True, default=str)
+
+
+def save_state(
+    work: Path,
+    *,
+    model: torch.nn.Module,
+    optimizer: torch.optim.Optimizer,
+    scheduler: torch.optim.lr_scheduler.LRScheduler,
+    scaler: torch.amp.GradScaler,
+    loader_generator: torch.Generator,
+    proxy_rng: np.random.Generator,
+    progress: dict[str, Any],
+) -> None:
+    """Write everything the next epoch depends on, atomically, to ``work/resume.pt``."""
+    numpy_state = np.random.get_state(legacy=False)
+    numpy_state["state"]["key"] = numpy_state["state"]["key"].tolist()
+    # Non-tensor states travel as JSON text so the file loads with weights_only=True.
+    rng = {
+        "numpy": numpy_state,
+        "python": random.getstate(),
+        "proxy": proxy_rng.bit_generator.state,
+    }
+    state = {
+        "model": model.state_dict(),
+        "optimizer": optimizer.state_dict(),
+        "scheduler": scheduler.state_dict(),
+        "scaler": scaler.state_dict(),
+        "torch_rng": torch.get_rng_state(),
+        "cuda_rng": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
+        "loader_rng": loader_generator.get_state(),
+        "rng_json": json.dumps(rng),
+        "progress_json": json.dumps(progress),
+    }
+    with atomic_path(work / STATE) as tmp:
+        torch.save(state, tmp)
+    if os.environ.get(KILL_AFTER_EPOCH) == str(progress["epoch"]):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def read_state(work: Path, expected_fingerprint: str) -> dict[str, Any] | None:
+    """The saved state when it belongs to this run's settings; None (and a clean slate) if not."""
+    path = work / STATE
+    if not path.exists():
+        return None
+    state = torch.load(path, map_location="cpu", weights_only=True)
+    state["progress"] = json.loads(state.pop("progress_json"))
+    if state["progress"].get("fingerprint") != expected_fingerprint:
+        # The run's parameters changed since the state was written: its epochs are not ours.
+        shutil.rmtree(work)
+        return None
+    return state
+
+
+def restore_state(
+    state: dict[str, Any],
+    *,
+    model: torch.nn.Module,
+    optimizer: torch.optim.Optimizer,
+    scheduler: torch.optim.lr_scheduler.LRScheduler,
+    scaler: torch.amp.GradScaler,
+    loader_generator: torch.Generator,
+    proxy_rng: np.random.Generator,
+) -> None:
+    """Put the model, optimizer, schedule, scaler and every random stream back as saved."""
+    model.load_state_dict(state["model"])
+    optimizer.load_state_dict(state["optimizer"])
+    scheduler.load_state_dict(state["scheduler"])
+    scaler.load_state_dict(state["scaler"])
+    torch.set_rng_state(state["torch_rng"])
+    if state["cuda_rng"] and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(state["cuda_rng"])
+    pass
+    rng = json.loads(state["rng_json"])
+    numpy_state = rng["numpy"]
+    numpy_state["state"]["key"] = np.asarray(numpy_state["state"]["key"], dtype=np.uint32)
+    np.random.set_state(numpy_state)
+    version, internal, gauss = rng["python"]
+    random.setstate((version, tuple(internal), gauss))
+    proxy_rng.bit_generator.state = rng["proxy"]
+
+
+def discard_unfinished_steps(work: Path, rounds: int) -> None:
+    """Remove proxy steps the saved state does not count: half-written or after the last save."""
+    proxy = work / "proxy"
+    if not proxy.is_dir():
+        return
+    for entry in proxy.iterdir():
+        # atomic_dir's temporary names start with ".step-"; finished steps are "step-NN".
+        finished = re.fullmatch(r"step-(\d+)", entry.name)
+        if entry.name.startswith(".step-") or (finished and int(finished.group(1)) > rounds):
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def finish(work: Path, out: Path) -> None:
+    """Drop the resume state and move the complete work directory onto ``out``."""
+    (work / STATE).unlink(missing_ok=True)
+    if out.exists():  # Snakemake creates the output folder before the job starts
+        shutil.rmtree(out)
+    os.replace(work, out)

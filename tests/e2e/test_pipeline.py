@@ -1,0 +1,74 @@
+"""The real Snakemake DAG and DVC pipeline, on a tiny configuration, to the thesis PDF."""
+
+import re
+import shutil
+import subprocess
+
+import pandas as pd
+import pytest
+import yaml
+
+from tests.e2e.conftest import run
+
+pytestmark = pytest.mark.e2e
+
+
+def pdf_text(path) -> str:
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def test_snakemake_builds_the_thesis_and_is_then_up_to_date(tiny_project):
+    run(["snakemake", "--cores", "2"], tiny_project)
+    pdf = tiny_project / "thesis" / "build" / "thesis.pdf"
+    assert pdf.stat().st_size > 10_000
+    runs = pd.read_csv(tiny_project / "data" / "results" / "runs.csv")
+    # the comparison: basic and CutMix, each with and without the proxy step
+    assert len(runs) == 4 and set(runs["proxy"]) == {True, False}
+    assert set(runs["augmentation"]) == {"basic", "cutmix"}
+    for _, proxy_run in runs[runs["proxy"]].iterrows():
+        step = tiny_project / "data" / "runs" / proxy_run["run_id"] / "proxy" / "step-01"
+        assert (step / "record.json").exists() and (step / "indices.npy").exists()
+    generated = tiny_project / "thesis" / "generated"
+    evaluation = (generated / "evaluation.tex").read_text()
+    assert r"\label{tab:paired}" in evaluation and r"\label{fig:cost-gain}" in evaluation
+    assert (generated / "figures" / "cost_gain.pdf").stat().st_size > 0
+    text = pdf_text(pdf)
+    for accuracy in runs["test_accuracy"]:
+        assert f"{100 * accuracy:.1f}" in text  # the generated results table made it into the PDF
+    log = (tiny_project / "thesis" / "build" / "latex" / "thesis.log").read_text(errors="replace")
+    assert not re.search(r"(Reference|Citation) .* undefined", log)
+    dry = run(["snakemake", "-n"], tiny_project)
+    assert "Nothing to be done" in dry.stdout + dry.stderr
+
+
+def test_adding_a_seed_trains_only_the_new_runs(tiny_project):
+    run(["snakemake", "--cores", "2", "runs"], tiny_project)
+    params = yaml.safe_load((tiny_project / "params.yaml").read_text())
+    params["grid"]["seeds"] = [0, 1]
+    (tiny_project / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+    dry = run(["snakemake", "-n", "runs"], tiny_project)
+    jobs = re.search(r"^train\s+(\d+)$", dry.stdout, re.MULTILINE)
+    assert jobs and int(jobs.group(1)) == 2
+    assert "seed~0" not in "".join(line for line in dry.stdout.splitlines() if "wildcards" in line)
+
+
+def test_dvc_repro_reproduces_then_is_up_to_date(tiny_project):
+    run(["git", "init", "-q"], tiny_project)
+    run(["dvc", "repro"], tiny_project, timeout=1200)
+    lock = yaml.safe_load((tiny_project / "dvc.lock").read_text())
+    outs = {o["path"]: o for stage in lock["stages"].values() for o in stage.get("outs", [])}
+    assert {"data/prepared", "data/splits", "data/runs", "thesis/build/thesis.pdf"} <= set(outs)
+    assert all(re.fullmatch(r"[0-9a-f]{32}(\.dir)?", o["md5"]) for o in outs.values())
+    again = run(["dvc", "repro"], tiny_project)
+    assert "Data and pipelines are up to date" in again.stdout
+    status = run(["dvc", "status"], tiny_project)
+    assert "Data and pipelines are up to date" in status.stdout
+    run(["dvc", "push"], tiny_project)
+    assert any((tiny_project / "dvc-storage").rglob("*"))
+    dry = run(["snakemake", "-n"], tiny_project)
+    assert "Nothing to be done" in dry.stdout + dry.stderr
+    shutil.rmtree(tiny_project / "data" / "splits")
+    run(["dvc", "pull"], tiny_project)
+    assert (tiny_project / "data" / "splits" / "digits.npz").exists()

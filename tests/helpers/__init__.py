@@ -1,0 +1,1 @@
+"""Test helpers: miniature archives in each source's real layout and a loopback HTTP mirror."""

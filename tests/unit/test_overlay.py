@@ -1,0 +1,47 @@
+"""Replacement overlay: 1:1 substitution, clear_every_step, and rebuilding from artifacts."""
+
+import numpy as np
+
+from proxy_attention.data.views import ImageStore, TrainingImages
+from proxy_attention.proxy.artifacts import IMAGES, INDICES
+from proxy_attention.proxy.overlay import rebuild_overlay
+
+
+def base_images(n=10):
+    return np.stack([np.full((4, 4, 3), i, dtype=np.uint8) for i in range(n)])
+
+
+def write_step(directory, indices, value):
+    directory.mkdir(parents=True)
+    np.save(directory / INDICES, np.array(indices))
+    np.save(directory / IMAGES, np.full((len(indices), 4, 4, 3), value, dtype=np.uint8))
+    return directory
+
+
+def test_replaced_indices_read_proxies_and_the_size_never_changes(tmp_path):
+    store = ImageStore(base_images(), np.zeros(10, dtype=np.int64))
+    view = TrainingImages(store, np.arange(10), transform=lambda x: x)
+    store.overlay.apply_step(write_step(tmp_path / "step-01", [2, 7], 200))
+    assert len(view) == 10
+    assert view[2][0].unique().tolist() == [200] and view[7][0].unique().tolist() == [200]
+    assert view[3][0].unique().tolist() == [3]
+    batch = store.read(np.array([7, 1, 2]))
+    assert [int(b[0, 0, 0]) for b in batch] == [200, 1, 200]
+
+
+def test_clear_every_step_semantics_over_three_steps(tmp_path):
+    steps = [
+        write_step(tmp_path / "proxy" / "step-01", [1, 2], 101),
+        write_step(tmp_path / "proxy" / "step-02", [2, 3], 102),
+        write_step(tmp_path / "proxy" / "step-03", [4], 103),
+    ]
+    images = base_images()
+    cleared = rebuild_overlay(tmp_path, 10, rounds=3, clear_every_step=True)
+    assert cleared.replaced().tolist() == [4]
+    kept = rebuild_overlay(tmp_path, 10, rounds=3, clear_every_step=False)
+    assert kept.replaced().tolist() == [1, 2, 3, 4]
+    values = [int(kept.image(i, images)[0, 0, 0]) for i in range(6)]
+    assert values == [0, 101, 102, 102, 103, 5]  # a later step wins for index 2
+    after_two = rebuild_overlay(tmp_path, 10, rounds=2, clear_every_step=True)
+    assert after_two.replaced().tolist() == [2, 3]
+    assert len(steps) == 3

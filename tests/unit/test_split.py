@@ -1,0 +1,53 @@
+"""The split: stratified, disjoint, deterministic for a seed, and stable when saved and read."""
+
+import numpy as np
+
+from proxy_attention.data.split import load_split, make_split, resplit_train_val, save_split
+
+LABELS = np.repeat(np.arange(5), [40, 60, 80, 100, 120])
+
+
+def test_disjoint_complete_and_sized():
+    split = make_split(LABELS, 0.15, 0.2, seed=0)
+    union = np.concatenate([split.train, split.val, split.test])
+    assert len(union) == len(np.unique(union)) == len(LABELS)
+    assert split.sizes() == {"train": 260, "val": 60, "test": 80}
+
+
+def test_stratified_class_shares():
+    split = make_split(LABELS, 0.15, 0.2, seed=0)
+    whole = np.bincount(LABELS) / len(LABELS)
+    for part in (split.train, split.val, split.test):
+        share = np.bincount(LABELS[part], minlength=5) / len(part)
+        np.testing.assert_allclose(share, whole, atol=0.02)
+
+
+def test_deterministic_for_a_seed_and_different_across_seeds():
+    a, b = make_split(LABELS, 0.15, 0.2, seed=3), make_split(LABELS, 0.15, 0.2, seed=3)
+    c = make_split(LABELS, 0.15, 0.2, seed=4)
+    for part in ("train", "val", "test"):
+        np.testing.assert_array_equal(getattr(a, part), getattr(b, part))
+    assert not np.array_equal(a.test, c.test)
+
+
+def test_saved_split_reads_back_identically(tmp_path):
+    split = make_split(LABELS, 0.15, 0.2, seed=0)
+    save_split(tmp_path / "s.npz", split)
+    again = load_split(tmp_path / "s.npz")
+    for part in ("train", "val", "test"):
+        np.testing.assert_array_equal(getattr(split, part), getattr(again, part))
+
+
+def test_official_test_set_is_kept_and_val_comes_from_train():
+    official = np.where(np.arange(len(LABELS)) % 5 == 0, "test", "train")
+    split = make_split(LABELS, 0.1, 0.2, seed=0, official_split=official)
+    np.testing.assert_array_equal(split.test, np.flatnonzero(official == "test"))
+    assert set(split.val) <= set(np.flatnonzero(official == "train"))
+
+
+def test_resplit_moves_validation_images_into_train_but_keeps_test():
+    split = make_split(LABELS, 0.15, 0.2, seed=0)
+    fresh = resplit_train_val(split, LABELS, seed=1)
+    np.testing.assert_array_equal(fresh.test, split.test)
+    assert len(fresh.val) == len(split.val)
+    assert set(fresh.train) & set(split.val)  # the original protocol's leak

@@ -1,0 +1,32 @@
+# Measured explainability: faithfulness metrics of every run's saliency maps (explain.method,
+# which must differ from the proxy method) on the same test images; aggregate joins them.
+from proxy_attention.explain.measure import PER_IMAGE as EXPLAIN_ARRAYS
+
+
+def explain_settings(wildcards):
+    """The knobs the explain step reads, so Snakemake reruns it when any of them change."""
+    return json.dumps(
+        {"explain": PARAMS["explain"], "target_layer": PARAMS["proxy"]["target_layer"]},
+        sort_keys=True,
+    )
+
+
+rule explain:
+    input:
+        checkpoint="data/runs/{run}/checkpoint.pt",
+        prepared=lambda w: f"data/prepared/{RUNS[w.run].dataset}",
+        split=lambda w: f"data/splits/{RUNS[w.run].dataset}.npz",
+    output:
+        metrics="data/explain/{run}/metrics.json",
+        arrays=[f"data/explain/{{run}}/{name}.npy" for name in EXPLAIN_ARRAYS],
+    params:
+        settings=explain_settings,
+    threads: 1
+    resources:
+        gpu=lambda w: 1 if PARAMS["train"]["device"] == "cuda" else 0,
+    log:
+        "logs/explain/{run}.log",
+    shell:
+        "{CLI} explain --params {PARAMS_FILE} --run '{wildcards.run}' --checkpoint {input.checkpoint}"
+        " --prepared {input.prepared} --split {input.split} --out {output.metrics}"
+        " --threads {threads} > {log} 2>&1"
