@@ -19,6 +19,17 @@
 # in `proxy_attention.report.saliency_figures`; this notebook calls it and saves the figure as
 # PDF and PNG.
 
+# %%
+import sys
+from pathlib import Path
+
+from IPython.display import Image, display
+
+from proxy_attention.params import load_params
+from proxy_attention.report.figure_pairs import notebook_parameters
+from proxy_attention.report.figures import save_figure
+from proxy_attention.report.saliency_figures import steps_figure
+
 # %% tags=["parameters"]
 # Papermill injects these. Run by hand from the project root, the first pair is drawn.
 params_file = "params.yaml"
@@ -26,24 +37,14 @@ proxy_run = None
 settings = None
 
 # %%
-import sys
-from pathlib import Path
-
-from IPython.display import display
-
-from proxy_attention.params import load_params
-from proxy_attention.report.figure_pairs import notebook_parameters
-from proxy_attention.report.figures import save_figure
-from proxy_attention.report.saliency_figures import steps_figure
-
 if settings is None:
     params = load_params(params_file)
     pair = proxy_run or params["figures"]["pairs"][0]
     settings = notebook_parameters("proxy_steps", params, pair)
 print("kernel interpreter:", sys.executable)
-settings
+display(settings)
 
 # %%
 fig = steps_figure(**settings["figure"])
-display(fig)
 save_figure(fig, Path(settings["out_dir"]), settings["name"])
+display(Image(filename=f"{settings['out_dir']}/{settings['name']}.png"))

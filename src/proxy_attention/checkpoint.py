@@ -16,7 +16,7 @@ REQUIRED_KEYS = ("model", "arch", "num_classes", "image_size", "classes", "run_i
 def load_classifier(
     path: str | os.PathLike, device: torch.device | str = "cpu"
 ) -> tuple[ImageClassifier, dict[str, Any]]:
-    """The checkpoint's model in eval mode on ``device``, and its metadata (everything but weights)."""
+    """The checkpoint's model in eval mode on ``device`` and its metadata (all but the weights)."""
     try:
         # weights_only: a checkpoint holds tensors and plain metadata, never code to unpickle.
         state = torch.load(path, map_location=device, weights_only=True)

@@ -92,6 +92,13 @@ def _parser() -> argparse.ArgumentParser:
     sub = step("thesis", _thesis, "build the thesis PDF with latexmk")
     sub.add_argument("--tex", type=Path, required=True)
     sub.add_argument("--out", type=Path, required=True)
+    sub = step("predict", _predict, "classify a folder of images with a trained run")
+    sub.add_argument("--run-dir", type=Path, required=True, help="data/runs/<run-id>")
+    sub.add_argument("--images", type=Path, required=True, help="folder of image files")
+    sub.add_argument("--out", type=Path, required=True, help="CSV: file,label,probability")
+    sub.add_argument("--saliency-method", default="gradcam", help="method of the overlays")
+    sub.add_argument("--overlays", type=Path, default=None, help="folder for overlay PNGs")
+    sub.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
     return parser
 
 
@@ -218,6 +225,15 @@ def _thesis(args: argparse.Namespace) -> None:
     from proxy_attention.thesis import build_pdf
 
     build_pdf(args.tex, args.out)
+
+
+def _predict(args: argparse.Namespace) -> None:
+    from proxy_attention.inference import predict_folder
+
+    table = predict_folder(
+        args.run_dir, args.images, args.out, args.saliency_method, args.overlays, device=args.device
+    )
+    print(f"{args.out}: {len(table)} images")
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """The real Snakemake DAG and DVC pipeline, on a tiny configuration, to the thesis PDF."""
 
+import json
 import re
 import shutil
 import subprocess
@@ -41,6 +42,16 @@ def test_snakemake_builds_the_thesis_and_is_then_up_to_date(tiny_project):
     assert not re.search(r"(Reference|Citation) .* undefined", log)
     dry = run(["snakemake", "-n"], tiny_project)
     assert "Nothing to be done" in dry.stdout + dry.stderr
+
+    # One changed result flows into the PDF with no hand edits, and retrains nothing.
+    metrics_path = tiny_project / "data" / "runs" / runs["run_id"].iloc[0] / "metrics.json"
+    metrics = json.loads(metrics_path.read_text())
+    assert "12.3" not in text
+    metrics["test"]["accuracy"] = 0.123456
+    metrics_path.write_text(json.dumps(metrics))
+    rebuilt = run(["snakemake", "--cores", "2"], tiny_project)
+    assert "rule train" not in rebuilt.stdout + rebuilt.stderr
+    assert "12.3" in pdf_text(pdf)
 
 
 def test_adding_a_seed_trains_only_the_new_runs(tiny_project):

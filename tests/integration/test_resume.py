@@ -19,8 +19,14 @@ from proxy_attention.params import load_params
 from proxy_attention.train.resume import KILL_AFTER_EPOCH, STATE, partial_dir
 from proxy_attention.train.run import CHECKPOINT, METRICS, train_run
 
-PROXY = {"methods": ["saliency"], "thresholds": [0.3], "weights": [0.8], "subsets": [0.5],
-         "clear_every_step": [False], "modes": ["blended"]}
+PROXY = {
+    "methods": ["saliency"],
+    "thresholds": [0.3],
+    "weights": [0.8],
+    "subsets": [0.5],
+    "clear_every_step": [False],
+    "modes": ["blended"],
+}
 
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,8 +38,14 @@ def toy_params_file(schedule: list, folder: Path) -> Path:
     params["datasets"] = {"toy": {"source": "folder", "path": "unused", "image_size": 16}}
     params["train"].update(batch_size=16, eval_batch_size=64, hflip=0.5, rotation=10.0)
     params["proxy"].update(batch_size=8, contact_sheet_images=4)
-    params["grid"].update(datasets=["toy"], models=["test_efficientnet"], augmentations=["basic"],
-                          schedules=[schedule], seeds=[0], proxy=PROXY)
+    params["grid"].update(
+        datasets=["toy"],
+        models=["test_efficientnet"],
+        augmentations=["basic"],
+        schedules=[schedule],
+        seeds=[0],
+        proxy=PROXY,
+    )
     path = folder / "params.yaml"
     path.write_text(yaml.safe_dump(params, sort_keys=False))
     return path
@@ -46,18 +58,39 @@ def train_cli(params_file: Path, run_id: str, toy_dataset, out: Path, kill_after
     if kill_after is not None:
         env[KILL_AFTER_EPOCH] = str(kill_after)
     return subprocess.run(
-        [sys.executable, "-m", "proxy_attention", "train", "--params", str(params_file),
-         "--run", run_id, "--prepared", str(prepared), "--split", str(split), "--out", str(out),
-         "--threads", "1"],
-        capture_output=True, text=True, timeout=300, env=env,
+        [
+            sys.executable,
+            "-m",
+            "proxy_attention",
+            "train",
+            "--params",
+            str(params_file),
+            "--run",
+            run_id,
+            "--prepared",
+            str(prepared),
+            "--split",
+            str(split),
+            "--out",
+            str(out),
+            "--threads",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
     )
 
 
 def without_timing(value):
     """Metrics without wall-clock fields, which differ between any two runs."""
     if isinstance(value, dict):
-        return {k: without_timing(v) for k, v in value.items()
-                if k != "timing" and not k.endswith("seconds")}
+        return {
+            k: without_timing(v)
+            for k, v in value.items()
+            if k != "timing" and not k.endswith("seconds")
+        }
     if isinstance(value, list):
         return [without_timing(v) for v in value]
     return value

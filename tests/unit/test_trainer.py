@@ -99,3 +99,24 @@ def test_clear_every_step_in_a_real_run(params, toy_dataset, tmp_path, clear):
         for step, count in zip(steps, replaced, strict=True):
             union |= set(np.load(step / "indices.npy").tolist())
             assert count == len(union)
+
+
+def test_resplit_switch_draws_a_new_split_per_round_and_the_default_never_does(
+    params, toy_dataset, tmp_path
+):
+    proxy = ProxySettings("saliency", threshold=0.5, weight=0.5, subset=0.5)
+    params = toy_params(params, epochs_batch=32)
+    fair = RunSpec("toy", "test_efficientnet", "basic", ("p", "p"), seed=0, proxy=proxy)
+    leaky = RunSpec(
+        "toy",
+        "test_efficientnet",
+        "basic",
+        ("p", "p"),
+        seed=0,
+        proxy=proxy,
+        resplit_each_round=True,
+    )
+    assert run(params, toy_dataset, tmp_path / "fair", fair)["protocol"]["splits_used"] == 1
+    metrics = run(params, toy_dataset, tmp_path / "leaky", leaky)
+    assert metrics["protocol"] == {"resplit_each_round": True, "splits_used": 3}
+    assert metrics["run_id"].endswith("-resplit/seed~0")

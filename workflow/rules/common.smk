@@ -36,12 +36,14 @@ GENERATED = [
 wildcard_constraints:
     dataset="[A-Za-z0-9_.-]+",
     run="[^/]+/[^/]+/aug~[^/]+/proxy~[^/]+/seed~[0-9]+",
+    variant="[^/]+/aug~[^/]+/proxy~[^/]+/seed~[0-9]+",
 
 
 def run_spec(wildcards):
     """A run's parameters as rule params, so Snakemake reruns it when any of them change."""
+    spec = RUNS[f"{wildcards.dataset}/{wildcards.variant}"]
     return json.dumps(
-        {"spec": RUNS[wildcards.run].as_dict(), "train": PARAMS["train"], "proxy": PARAMS["proxy"]},
+        {"spec": spec.as_dict(), "train": PARAMS["train"], "proxy": PARAMS["proxy"]},
         sort_keys=True,
     )
 

@@ -13,20 +13,22 @@ def explain_settings(wildcards):
 
 rule explain:
     input:
-        checkpoint="data/runs/{run}/checkpoint.pt",
-        prepared=lambda w: f"data/prepared/{RUNS[w.run].dataset}",
-        split=lambda w: f"data/splits/{RUNS[w.run].dataset}.npz",
+        # Plain patterns like the train rule's: input functions slow `snakemake -n` on big grids.
+        checkpoint="data/runs/{dataset}/{variant}/checkpoint.pt",
+        prepared="data/prepared/{dataset}",
+        split="data/splits/{dataset}.npz",
     output:
-        metrics="data/explain/{run}/metrics.json",
-        arrays=[f"data/explain/{{run}}/{name}.npy" for name in EXPLAIN_ARRAYS],
+        metrics="data/explain/{dataset}/{variant}/metrics.json",
+        arrays=[f"data/explain/{{dataset}}/{{variant}}/{name}.npy" for name in EXPLAIN_ARRAYS],
     params:
         settings=explain_settings,
     threads: 1
     resources:
         gpu=lambda w: 1 if PARAMS["train"]["device"] == "cuda" else 0,
     log:
-        "logs/explain/{run}.log",
+        "logs/explain/{dataset}/{variant}.log",
     shell:
-        "{CLI} explain --params {PARAMS_FILE} --run '{wildcards.run}' --checkpoint {input.checkpoint}"
+        "{CLI} explain --params {PARAMS_FILE} --run '{wildcards.dataset}/{wildcards.variant}'"
+        " --checkpoint {input.checkpoint}"
         " --prepared {input.prepared} --split {input.split} --out {output.metrics}"
         " --threads {threads} > {log} 2>&1"

@@ -1,17 +1,19 @@
 rule train:
     input:
-        prepared=lambda w: f"data/prepared/{RUNS[w.run].dataset}",
-        split=lambda w: f"data/splits/{RUNS[w.run].dataset}.npz",
+        # The run id starts with its dataset, so plain patterns wire the inputs: on the
+        # thesis grid (21,690 runs) this keeps `snakemake -n` much faster than input functions.
+        prepared="data/prepared/{dataset}",
+        split="data/splits/{dataset}.npz",
     output:
-        metrics="data/runs/{run}/metrics.json",
-        checkpoint="data/runs/{run}/checkpoint.pt",
+        metrics="data/runs/{dataset}/{variant}/metrics.json",
+        checkpoint="data/runs/{dataset}/{variant}/checkpoint.pt",
     params:
         spec=run_spec,
     threads: 4
     resources:
         gpu=lambda w: 1 if PARAMS["train"]["device"] == "cuda" else 0,
     log:
-        "logs/train/{run}.log",
+        "logs/train/{dataset}/{variant}.log",
     shell:
-        "{CLI} train --params {PARAMS_FILE} --run '{wildcards.run}' --prepared {input.prepared} --split {input.split}"
-        " --out data/runs/{wildcards.run} --threads {threads} 2> {log}"
+        "{CLI} train --params {PARAMS_FILE} --run '{wildcards.dataset}/{wildcards.variant}' --prepared {input.prepared} --split {input.split}"
+        " --out data/runs/{wildcards.dataset}/{wildcards.variant} --threads {threads} 2> {log}"

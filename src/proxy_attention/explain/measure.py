@@ -1,4 +1,4 @@
-"""The explain step: faithfulness of one trained run's saliency maps on a fixed set of test images."""
+"""The explain step: faithfulness of one run's saliency maps on a fixed set of test images."""
 
 from __future__ import annotations
 
@@ -39,7 +39,9 @@ def check_method(spec: RunSpec, method: str) -> None:
         )
 
 
-def select_images(indices: np.ndarray, labels: np.ndarray, max_images: int, seed: int) -> np.ndarray:
+def select_images(
+    indices: np.ndarray, labels: np.ndarray, max_images: int, seed: int
+) -> np.ndarray:
     """Up to ``max_images`` of ``indices``, sorted: all, a seeded stratified subset, or the first.
 
     The choice depends on the split and labels only, so every run of a dataset is measured on the
@@ -83,16 +85,23 @@ def measure_run(
 
     def batches():
         # A generator, so only one batch of images is in memory; predictions ride along.
-        for _, images, labels in store.batches(chosen, settings["batch_size"], torch.device(device)):
+        for _, images, labels in store.batches(
+            chosen, settings["batch_size"], torch.device(device)
+        ):
             with torch.no_grad():
                 predicted.append(model(images).argmax(dim=1).cpu())
             yield images, labels
 
     saliency = functools.partial(_saliency, target_layer=params["proxy"]["target_layer"])
     scores = explanation_scores(
-        model, batches(), settings["method"], steps=settings["steps"],
-        baseline=settings["baseline"], batch_size=settings["batch_size"],
-        target=settings["target"], saliency_fn=saliency,
+        model,
+        batches(),
+        settings["method"],
+        steps=settings["steps"],
+        baseline=settings["baseline"],
+        batch_size=settings["batch_size"],
+        target=settings["target"],
+        saliency_fn=saliency,
     )
     labels = data.labels[chosen]
     out = Path(out)

@@ -16,7 +16,14 @@ from proxy_attention.report import figures
 from proxy_attention.report.aggregate import EPOCHS, PER_CLASS, RUNS, read_tables
 from proxy_attention.report.comparison import comparison_section
 from proxy_attention.report.explainability import write_explainability
-from proxy_attention.report.latex import booktabs_table, escape, figure, macro, mean_interval
+from proxy_attention.report.latex import (
+    booktabs_table,
+    escape,
+    figure,
+    long_table,
+    macro,
+    mean_interval,
+)
 from proxy_attention.report.stats import summarise
 
 VARIANT_COLUMNS = ["dataset", "model", "augmentation", "schedule", "proxy_label"]
@@ -187,13 +194,13 @@ def hyperparameter_table(params: dict[str, Any]) -> str:
                 "Value used": escape(_value_used(params, key)),
             }
         )
-    return booktabs_table(
+    return long_table(
         pd.DataFrame(rows),
         "Every parameter of params.yaml, generated from its schema, with the "
         "value this build used.",
         "tab:hyperparameters",
         "workflow/schemas/params.schema.yaml",
-        r"p{0.3\linewidth}p{0.36\linewidth}p{0.2\linewidth}p{0.14\linewidth}",
+        r"p{0.27\linewidth}p{0.34\linewidth}p{0.17\linewidth}p{0.12\linewidth}",
         size=r"\scriptsize",
     )
 

@@ -37,12 +37,18 @@ def explainability_table(runs: pd.DataFrame, confidence: float) -> pd.DataFrame:
     table = None
     for column, heading, _, percent in METRICS:
         summary = summarise(runs, ["label"], column, confidence)
-        cells = pd.DataFrame({
-            "label": summary["label"],
-            "Seeds": summary["n"],
-            heading: [_interval(m, lo, hi, percent) for m, lo, hi in
-                      zip(summary["mean"], summary["ci_low"], summary["ci_high"], strict=True)],
-        })
+        cells = pd.DataFrame(
+            {
+                "label": summary["label"],
+                "Seeds": summary["n"],
+                heading: [
+                    _interval(m, lo, hi, percent)
+                    for m, lo, hi in zip(
+                        summary["mean"], summary["ci_low"], summary["ci_high"], strict=True
+                    )
+                ],
+            }
+        )
         table = cells if table is None else table.merge(cells.drop(columns="Seeds"), on="label")
     table.insert(0, "Variant", table.pop("label").map(escape))
     return table
@@ -56,8 +62,17 @@ def explainability_figure(runs: pd.DataFrame, out_dir: Path, name: str = FIGURE_
         1, len(METRICS), figsize=(2.3 * len(METRICS), 0.8 + 0.4 * len(order)), sharey=True
     )
     for ax, (column, heading, better, _) in zip(axes, METRICS, strict=True):
-        sns.pointplot(data=runs, y="label", x=column, order=order, errorbar=("ci", 95),
-                      linestyle="none", capsize=0.2, color="black", ax=ax)
+        sns.pointplot(
+            data=runs,
+            y="label",
+            x=column,
+            order=order,
+            errorbar=("ci", 95),
+            linestyle="none",
+            capsize=0.2,
+            color="black",
+            ax=ax,
+        )
         sns.stripplot(data=runs, y="label", x=column, order=order, alpha=0.5, ax=ax)
         ax.set_xlabel(f"{heading.split(',')[0].lower()}\n({better} is better)")
         ax.set_ylabel("")
@@ -78,16 +93,24 @@ def explainability_tex(
     level = f"{100 * confidence:g}"
     table = booktabs_table(
         explainability_table(measured, confidence),
-        caption=(f"Faithfulness of the {method} maps of each variant's models on up to {images} "
-                 f"test images: mean over seeds with the {level}\\% confidence interval "
-                 "(Student's t). Lower deletion AUC and average drop, higher insertion AUC and "
-                 "increase in confidence mean more faithful maps."),
-        label="tab:explainability", source_note=source, column_format="lrrrrr",
+        caption=(
+            f"Faithfulness of the {method} maps of each variant's models on up to {images} "
+            f"test images: mean over seeds with the {level}\\% confidence interval "
+            "(Student's t). Lower deletion AUC and average drop, higher insertion AUC and "
+            "increase in confidence mean more faithful maps."
+        ),
+        label="tab:explainability",
+        source_note=source,
+        column_format="lrrrrr",
     )
     pdf = explainability_figure(measured, figures_dir)
-    plot = figure(f"generated/figures/{pdf}",
-                  f"Faithfulness of the {method} maps per variant: each seed as a dot, the mean "
-                  "with its 95\\% confidence interval.", "fig:explainability", source)
+    plot = figure(
+        f"generated/figures/{pdf}",
+        f"Faithfulness of the {method} maps per variant: each seed as a dot, the mean "
+        "with its 95\\% confidence interval.",
+        "fig:explainability",
+        source,
+    )
     return "\n".join([table, plot])
 
 

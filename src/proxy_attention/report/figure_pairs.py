@@ -18,8 +18,10 @@ THESIS_SUBDIR = "figures/saliency"  # inside thesis/generated, so the thesis nee
 
 
 def pair_slug(run_id: str) -> str:
-    """A folder name for a proxy run id: safe for LaTeX paths (no ~, no dots), still readable."""
-    return re.sub(r"[^A-Za-z0-9_-]+", "-", run_id.replace("/", "--"))
+    """A folder name for a proxy run id: safe for LaTeX paths (no ~, no dots), still readable.
+
+    Folders become ``__`` (not ``--``, which LaTeX typesets as a dash in captions)."""
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", run_id.replace("/", "__"))
 
 
 def pair_dir(run_id: str, root: str = FIGURES_ROOT) -> str:
@@ -44,8 +46,12 @@ def notebook_parameters(name: str, params: dict[str, Any], proxy_run: str) -> di
     if spec.proxy is None:
         raise ValueError(f"{proxy_run!r} is a control run; figure pairs are named by proxy runs")
     paths = pair_inputs(params, proxy_run)
-    common = {"proxy_run": proxy_run, "control_run": spec.control_id,
-              "out_dir": pair_dir(proxy_run), "name": name}
+    common = {
+        "proxy_run": proxy_run,
+        "control_run": spec.control_id,
+        "out_dir": pair_dir(proxy_run),
+        "name": name,
+    }
     device = params["train"]["device"]
     layer = params["proxy"]["target_layer"]
     figures = params["figures"]
@@ -53,23 +59,35 @@ def notebook_parameters(name: str, params: dict[str, Any], proxy_run: str) -> di
         figure_args = {
             "proxy_checkpoint": paths["proxy_checkpoint"],
             "control_checkpoint": paths["control_checkpoint"],
-            "prepared": paths["prepared"], "split": paths["split"],
-            "method": params["explain"]["method"], "images": figures["comparison"]["images"],
-            "target_layer": layer, "device": device,
+            "prepared": paths["prepared"],
+            "split": paths["split"],
+            "method": params["explain"]["method"],
+            "images": figures["comparison"]["images"],
+            "target_layer": layer,
+            "device": device,
         }
     elif name == "proxy_gallery":
         gallery = figures["gallery"]
         figure_args = {
             "control_checkpoint": paths["control_checkpoint"],
-            "prepared": paths["prepared"], "split": paths["split"],
-            "method": spec.proxy.method, "thresholds": gallery["thresholds"],
-            "weights": gallery["weights"], "images": gallery["images"],
-            "subset": gallery["split"], "mode": spec.proxy.mode,
-            "target": params["proxy"]["target"], "target_layer": layer, "device": device,
+            "prepared": paths["prepared"],
+            "split": paths["split"],
+            "method": spec.proxy.method,
+            "thresholds": gallery["thresholds"],
+            "weights": gallery["weights"],
+            "images": gallery["images"],
+            "subset": gallery["split"],
+            "mode": spec.proxy.mode,
+            "target": params["proxy"]["target"],
+            "target_layer": layer,
+            "device": device,
         }
     elif name == "proxy_steps":
-        figure_args = {"run_dir": f"data/runs/{proxy_run}", "prepared": paths["prepared"],
-                       "images": figures["steps"]["images"]}
+        figure_args = {
+            "run_dir": f"data/runs/{proxy_run}",
+            "prepared": paths["prepared"],
+            "images": figures["steps"]["images"],
+        }
     else:
         raise ValueError(f"unknown notebook {name!r}; choose one of {list(NOTEBOOKS)}")
     return {**common, "figure": figure_args}
@@ -87,15 +105,18 @@ def notebook_inputs(name: str, params: dict[str, Any], proxy_run: str) -> list[s
     return [paths[key] for key in keys]
 
 
+def _listed(values: list[float]) -> str:
+    return ", ".join(f"{value:g}" for value in values)
+
+
 def _captions(params: dict[str, Any], proxy_run: str) -> dict[str, str]:
     spec = find_run(params, proxy_run)
     run = r"\texttt{" + escape(proxy_run).replace("/", r"/\allowbreak ") + "}"
     gallery = params["figures"]["gallery"]
     method = escape(params["explain"]["method"])
-    listed = lambda values: ", ".join(f"{v:g}" for v in values)  # noqa: E731
     return {
         "saliency_comparison": (
-            f"{method} maps of the predicted class on "
+            f"Saliency maps ({method}) of the predicted class on "
             f"{params['figures']['comparison']['images']} test images, for the control (middle "
             f"row) and the proxy run {run} (bottom row). A green title marks a right prediction, "
             "a red one a wrong prediction."
@@ -103,8 +124,8 @@ def _captions(params: dict[str, Any], proxy_run: str) -> dict[str, str]:
         "proxy_gallery": (
             f"Proxy images ({escape(spec.proxy.mode)} mode) of {gallery['images']} "
             f"{gallery['split']} images, from the {escape(spec.proxy.method)} maps of the control "
-            f"of {run}, at thresholds $\\tau \\in \\{{{listed(gallery['thresholds'])}\\}}$ and "
-            f"weights $\\lambda \\in \\{{{listed(gallery['weights'])}\\}}$."
+            f"of {run}, at thresholds $\\tau \\in \\{{{_listed(gallery['thresholds'])}\\}}$ and "
+            f"weights $\\lambda \\in \\{{{_listed(gallery['weights'])}\\}}$."
         ),
         "proxy_steps": (
             f"Training images chosen at each proxy step of {run}: the original (upper row) and "
@@ -135,8 +156,14 @@ def write_saliency_tex(
                 shutil.copyfile(source, tmp / slug / f"{name}.pdf")
                 copied.append(out_dir / THESIS_SUBDIR / slug / f"{name}.pdf")
                 label = f"fig:{name.replace('_', '-')}-{number + 1}"
-                parts.append(figure(f"generated/{THESIS_SUBDIR}/{slug}/{name}.pdf",
-                                    captions[name], label, f"{figures_dir / slug / name}.ipynb"))
+                parts.append(
+                    figure(
+                        f"generated/{THESIS_SUBDIR}/{slug}/{name}.pdf",
+                        captions[name],
+                        label,
+                        f"{figures_dir / slug / name}.ipynb",
+                    )
+                )
             if number + 1 < len(pairs):
                 parts.append(r"\clearpage")  # keeps many pairs' floats from piling up
     if not pairs:

@@ -57,6 +57,28 @@ def booktabs_table(
     )
 
 
+def long_table(
+    frame: pd.DataFrame,
+    caption: str,
+    label: str,
+    source_note: str,
+    column_format: str,
+    size: str = r"\small",
+) -> str:
+    """A booktabs table that may break across pages (for long listings)."""
+    body = frame.rename(columns=escape).to_latex(
+        index=False,
+        escape=False,
+        column_format=column_format,
+        longtable=True,
+        caption=rf"{caption} \emph{{Source: {escape(source_note)}.}}",
+        label=label,
+    )
+    return "\n".join(
+        [f"% generated from {source_note}; do not edit", "{" + size, body.strip(), "}", ""]
+    )
+
+
 def figure(
     path: str, caption: str, label: str, source_note: str, width: str = r"\linewidth"
 ) -> str:

@@ -94,15 +94,19 @@ def comparison_figure(
     for row, (name, checkpoint) in enumerate(rows, start=1):
         model, _ = load_classifier(checkpoint, device_)
         predicted, maps = _explain(model, batch, method, target_layer)
-        overlays = [heat_overlay(i, m) for i, m in zip(_hwc(batch), maps.cpu().numpy(), strict=True)]
+        heat = maps.cpu().numpy()
+        overlays = [heat_overlay(i, m) for i, m in zip(_hwc(batch), heat, strict=True)]
         for column, (overlay, guess, label) in enumerate(
             zip(overlays, predicted, labels, strict=True)
         ):
             ax = axes[row, column]
             ax.imshow(overlay)
             mark = "right" if guess == label else "wrong"
-            ax.set_title(f"{data.classes[guess][:9]} ({mark})", fontsize=6,
-                         color=RIGHT if guess == label else WRONG)
+            ax.set_title(
+                f"{data.classes[guess][:9]} ({mark})",
+                fontsize=6,
+                color=RIGHT if guess == label else WRONG,
+            )
         correct = int((predicted == labels).sum())
         axes[row, 0].set_ylabel(f"{name}\n{correct}/{len(labels)} right", fontsize=7)
     fig.suptitle(f"{method} maps of the predicted class", fontsize=8)
@@ -132,8 +136,7 @@ def gallery_figure(
     batch = _images(prepared, chosen, device_)
     labels = data.labels[np.sort(chosen)]
     model, _ = load_classifier(control_checkpoint, device_)
-    _, maps = _explain(model, batch, method, target_layer,
-                       labels if target == "label" else None)
+    _, maps = _explain(model, batch, method, target_layer, labels if target == "label" else None)
     settings = [(t, w) for t in thresholds for w in weights]
     proxies = [_hwc(proxy_images(batch, maps, t, w, mode)) for t, w in settings]
     fig, axes = _axes(len(chosen), 2 + len(settings))
@@ -162,8 +165,9 @@ def steps_figure(run_dir: str | Path, prepared: str | Path, images: int = 6) -> 
     for number, step_dir in enumerate(steps):
         record = json.loads((step_dir / RECORD).read_text())
         before, after = axes[2 * number], axes[2 * number + 1]
-        before[0].set_ylabel(f"{step_dir.name}\nbefore", fontsize=7)
-        after[0].set_ylabel(f"{record['chosen']} of {record['misclassified']}\nafter", fontsize=7)
+        before[0].set_ylabel(f"step {step_dir.name.split('-')[-1].lstrip('0')}\nbefore", fontsize=7)
+        chosen = f"{record['chosen']} of {record['misclassified']}"
+        after[0].set_ylabel(f"after\n({chosen})", fontsize=7)
         # An empty step has zero-row arrays, which cannot be memory-mapped: skip the loading.
         artifacts = load_step(step_dir) if record["chosen"] else {"indices": []}
         shown = min(images, len(artifacts["indices"]))

@@ -132,7 +132,7 @@ def activation_bytes_per_image(model: nn.Module, image_size: int) -> int:
 
 
 def budget_step(model: nn.Module, image_size: int, budget_bytes: int) -> Callable[[int], None]:
-    """A CPU stand-in for one step: raise DoesNotFit when its estimated memory exceeds the budget."""
+    """A CPU stand-in for a step: DoesNotFit when its estimated memory exceeds the budget."""
     fixed = PARAMETER_COPIES * sum(p.numel() * p.element_size() for p in model.parameters())
     per_image = ACTIVATION_COPIES * activation_bytes_per_image(model, image_size)
 

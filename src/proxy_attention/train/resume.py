@@ -107,7 +107,7 @@ def restore_state(
     torch.set_rng_state(state["torch_rng"])
     if state["cuda_rng"] and torch.cuda.is_available():
         torch.cuda.set_rng_state_all(state["cuda_rng"])
-    pass
+    loader_generator.set_state(state["loader_rng"])
     rng = json.loads(state["rng_json"])
     numpy_state = rng["numpy"]
     numpy_state["state"]["key"] = np.asarray(numpy_state["state"]["key"], dtype=np.uint32)

@@ -6,6 +6,7 @@ is started again resumes there (train/resume.py); ``<out>`` appears, complete, a
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -55,6 +56,8 @@ def train_run(
     settings = params["train"]
     if threads:
         torch.set_num_threads(threads)
+    # cuBLAS is deterministic only with a fixed workspace; it must be set before CUDA starts.
+    os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
     torch.use_deterministic_algorithms(True, warn_only=True)
     device = select_device(settings["device"])
     torch.backends.cudnn.benchmark = device.type == "cuda"
@@ -66,7 +69,12 @@ def train_run(
         batch_size = state["progress"]["batch_size"]
     else:
         batch_size = resolve_batch_size(
-            settings, spec.model, data.image_size, data.num_classes, len(split.train), device,
+            settings,
+            spec.model,
+            data.image_size,
+            data.num_classes,
+            len(split.train),
+            device,
             DEFAULT_CACHE,
         )
     work.mkdir(parents=True, exist_ok=True)
@@ -82,7 +90,9 @@ def train_run(
     train_set = TrainingImages(
         store,
         split.train,
-        train_transform(spec.augmentation, data.image_size, settings["hflip"], settings["rotation"]),
+        train_transform(
+            spec.augmentation, data.image_size, settings["hflip"], settings["rotation"]
+        ),
     )
     loader_rng = torch.Generator().manual_seed(spec.seed)
     loader = DataLoader(
@@ -98,9 +108,12 @@ def train_run(
     )
     mixing = settings["mixing"]
     mixer = batch_augment(
-        spec.augmentation, data.num_classes,
+        spec.augmentation,
+        data.num_classes,
         saliency_fn=_saliency_fn(model, mixing["saliency_method"], params["proxy"]["target_layer"]),
-        alpha=mixing["alpha"], grid=mixing["attentive_grid"], top_k=mixing["attentive_top_k"],
+        alpha=mixing["alpha"],
+        grid=mixing["attentive_grid"],
+        top_k=mixing["attentive_top_k"],
     )
     epochs = total_epochs(spec.schedule)
     optimizer = build_optimizer(model, settings["optimizer"])
@@ -108,12 +121,24 @@ def train_run(
     scaler = torch.amp.GradScaler(device.type, enabled=device.type == "cuda")
     options = StepOptions(**params["proxy"])
     proxy_rng = np.random.default_rng(spec.seed)
-    streams = dict(model=model, optimizer=optimizer, scheduler=scheduler, scaler=scaler,
-                   loader_generator=loader_rng, proxy_rng=proxy_rng)
+    streams = dict(
+        model=model,
+        optimizer=optimizer,
+        scheduler=scheduler,
+        scaler=scaler,
+        loader_generator=loader_rng,
+        proxy_rng=proxy_rng,
+    )
 
-    progress: dict[str, Any] = {"fingerprint": fingerprint, "batch_size": batch_size, "epoch": 0,
-                                "history": [], "proxy_records": [], "splits_used": 1,
-                                "seconds_before": 0.0}
+    progress: dict[str, Any] = {
+        "fingerprint": fingerprint,
+        "batch_size": batch_size,
+        "epoch": 0,
+        "history": [],
+        "proxy_records": [],
+        "splits_used": 1,
+        "seconds_before": 0.0,
+    }
     if state is not None:
         progress = state["progress"]
         resume.restore_state(state, **streams)
@@ -136,13 +161,34 @@ def train_run(
     for epoch, proxy_follows in iter_epochs(spec.schedule):
         if epoch <= progress["epoch"]:
             continue
-        row = _train_and_validate(model, loader, optimizer, scheduler, scaler, device, mixer,
-                                  store, split, settings["eval_batch_size"], epoch)
+        tick = time.perf_counter()
+        result = train_epoch(model, loader, optimizer, scheduler, scaler, device, mixer)
+        train_seconds = time.perf_counter() - tick
+        val_loss, val_pred, val_labels, _ = predict(
+            model, store.batches(split.val, settings["eval_batch_size"], device), device
+        )
+        row = {
+            "epoch": epoch,
+            "train_loss": result.loss,
+            "train_accuracy": result.accuracy,
+            "val_loss": val_loss,
+            "val_accuracy": float((val_pred == val_labels).mean()),
+            "lr": scheduler.get_last_lr()[0],
+            "train_seconds": train_seconds,
+            "proxy_seconds": 0.0,
+            "replaced": len(store.overlay),
+        }
         if proxy_follows and spec.proxy is not None:
             tick = time.perf_counter()
             record = run_proxy_step(
-                model, store, split.train, spec.proxy, options,
-                work / "proxy" / f"step-{len(proxy_records) + 1:02d}", proxy_rng, device,
+                model,
+                store,
+                split.train,
+                spec.proxy,
+                options,
+                work / "proxy" / f"step-{len(proxy_records) + 1:02d}",
+                proxy_rng,
+                device,
             )
             row["proxy_seconds"] = time.perf_counter() - tick
             row["replaced"] = len(store.overlay)
@@ -190,33 +236,20 @@ def train_run(
     writer.add_scalar("test/accuracy", metrics["test"]["accuracy"], epochs)
     writer.close()
     with atomic_path(work / CHECKPOINT) as tmp:
-        torch.save({"model": model.state_dict(), "arch": spec.model,
-                    "num_classes": data.num_classes, "image_size": data.image_size,
-                    "classes": data.classes, "run_id": spec.run_id}, tmp)
+        torch.save(
+            {
+                "model": model.state_dict(),
+                "arch": spec.model,
+                "num_classes": data.num_classes,
+                "image_size": data.image_size,
+                "classes": data.classes,
+                "run_id": spec.run_id,
+            },
+            tmp,
+        )
     write_json(work / METRICS, metrics)  # written last: marks the work directory complete
     resume.finish(work, out)
     return metrics
-
-
-def _train_and_validate(model, loader, optimizer, scheduler, scaler, device, mixer, store,
-                        split: Split, eval_batch_size: int, epoch: int) -> dict[str, Any]:
-    tick = time.perf_counter()
-    result = train_epoch(model, loader, optimizer, scheduler, scaler, device, mixer)
-    train_seconds = time.perf_counter() - tick
-    val_loss, val_pred, val_labels, _ = predict(
-        model, store.batches(split.val, eval_batch_size, device), device
-    )
-    return {
-        "epoch": epoch,
-        "train_loss": result.loss,
-        "train_accuracy": result.accuracy,
-        "val_loss": val_loss,
-        "val_accuracy": float((val_pred == val_labels).mean()),
-        "lr": scheduler.get_last_lr()[0],
-        "train_seconds": train_seconds,
-        "proxy_seconds": 0.0,
-        "replaced": len(store.overlay),
-    }
 
 
 def _saliency_fn(model: torch.nn.Module, method: str, target_layer: str | None):
@@ -254,7 +287,11 @@ def _log_proxy_step(writer: SummaryWriter, proxy_dir: Path, step: int, record, e
     if count:
         maps = np.repeat(np.asarray(artifacts["maps"][:count])[..., None], 3, axis=-1)
         triples = np.concatenate(
-            [np.asarray(artifacts["originals"][:count]) / 255.0, maps,
-             np.asarray(artifacts["images"][:count]) / 255.0], axis=2,
+            [
+                np.asarray(artifacts["originals"][:count]) / 255.0,
+                maps,
+                np.asarray(artifacts["images"][:count]) / 255.0,
+            ],
+            axis=2,
         )
         writer.add_images(f"proxy/step-{step:02d}", triples, epoch, dataformats="NHWC")
