@@ -56,7 +56,9 @@ class StepWriter:
         for writer in (self.images, self.originals, self.maps, self.targets, self.indices):
             writer.close()
         if self._sheet:
-            originals, maps, images = (np.concatenate(part) for part in zip(*self._sheet))
+            originals, maps, images = (
+                np.concatenate(part) for part in zip(*self._sheet, strict=True)
+            )
             contact_sheet(originals, maps, images).save(self.directory / CONTACT_SHEET)
 
 
@@ -64,7 +66,9 @@ def contact_sheet(originals: np.ndarray, maps: np.ndarray, proxies: np.ndarray) 
     """One row per image: original | saliency map (colour-mapped) | proxy image."""
     colormap = matplotlib.colormaps["inferno"]
     heat = (colormap(np.asarray(maps))[..., :3] * 255).round().astype(np.uint8)
-    rows = [np.concatenate([o, h, p], axis=1) for o, h, p in zip(originals, heat, proxies)]
+    rows = [
+        np.concatenate([o, h, p], axis=1) for o, h, p in zip(originals, heat, proxies, strict=True)
+    ]
     grid = np.concatenate(rows, axis=0)
     scale = max(1, 96 // originals.shape[1])  # keep tiny images visible
     image = Image.fromarray(grid)
