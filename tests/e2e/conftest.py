@@ -10,7 +10,9 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
+# src/ only as DVC dependencies: the code that runs is the installed package.
 PROJECT_FILES = [
+    "src",
     "Snakefile",
     "dvc.yaml",
     "params.yaml",
