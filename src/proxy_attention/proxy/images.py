@@ -59,4 +59,5 @@ def to_uint8(images: torch.Tensor) -> torch.Tensor:
 
 def to_float(images_hwc: torch.Tensor) -> torch.Tensor:
     """uint8 (B, H, W, C) to float (B, C, H, W) in [0, 1]."""
+    # The permuted view is channels-last in memory, the layout the models run fastest in.
     return images_hwc.permute(0, 3, 1, 2).float().div_(255.0)
