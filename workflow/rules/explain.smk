@@ -3,12 +3,11 @@
 from proxy_attention.explain.measure import PER_IMAGE as EXPLAIN_ARRAYS
 
 
-def explain_settings(wildcards):
-    """The knobs the explain step reads, so Snakemake reruns it when any of them change."""
-    return json.dumps(
-        {"explain": PARAMS["explain"], "target_layer": PARAMS["proxy"]["target_layer"]},
-        sort_keys=True,
-    )
+# The knobs the explain step reads, so Snakemake reruns it when any of them change.
+EXPLAIN_SETTINGS = json.dumps(
+    {"explain": PARAMS["explain"], "target_layer": PARAMS["proxy"]["target_layer"]},
+    sort_keys=True,
+)
 
 
 rule explain:
@@ -21,10 +20,10 @@ rule explain:
         metrics="data/explain/{dataset}/{variant}/metrics.json",
         arrays=[f"data/explain/{{dataset}}/{{variant}}/{name}.npy" for name in EXPLAIN_ARRAYS],
     params:
-        settings=explain_settings,
+        settings=EXPLAIN_SETTINGS,
     threads: 1
     resources:
-        gpu=lambda w: 1 if PARAMS["train"]["device"] == "cuda" else 0,
+        gpu=GPUS_PER_JOB,
     log:
         "logs/explain/{dataset}/{variant}.log",
     shell:

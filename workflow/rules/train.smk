@@ -8,13 +8,13 @@ rule train:
         metrics="data/runs/{dataset}/{variant}/metrics.json",
         checkpoint="data/runs/{dataset}/{variant}/checkpoint.pt",
     params:
-        spec=run_spec,
+        settings=TRAIN_SETTINGS,
     # Small CPU models train faster as parallel one-thread jobs (mobilenetv3 at 128 px on 2
     # cores: 2 x 121 against 200 images/s for one two-thread job, far less under load).
     # Raise it with `--set-threads train=N` or a profile (the SLURM one asks for 8).
     threads: 1
     resources:
-        gpu=lambda w: 1 if PARAMS["train"]["device"] == "cuda" else 0,
+        gpu=GPUS_PER_JOB,
     log:
         "logs/train/{dataset}/{variant}.log",
     shell:
