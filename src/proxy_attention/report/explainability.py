@@ -9,7 +9,7 @@ import pandas as pd
 
 from proxy_attention.atomic import write_text
 from proxy_attention.report.aggregate import EXPLAIN_COLUMNS, RUNS
-from proxy_attention.report.figures import plt, save_figure, sns
+from proxy_attention.report.figures import plt, save_figure, seed_points, sns
 from proxy_attention.report.latex import booktabs_table, escape, figure, mean_interval
 from proxy_attention.report.stats import summarise
 
@@ -62,18 +62,7 @@ def explainability_figure(runs: pd.DataFrame, out_dir: Path, name: str = FIGURE_
         1, len(METRICS), figsize=(2.3 * len(METRICS), 0.8 + 0.4 * len(order)), sharey=True
     )
     for ax, (column, heading, better, _) in zip(axes, METRICS, strict=True):
-        sns.pointplot(
-            data=runs,
-            y="label",
-            x=column,
-            order=order,
-            errorbar=("ci", 95),
-            linestyle="none",
-            capsize=0.2,
-            color="black",
-            ax=ax,
-        )
-        sns.stripplot(data=runs, y="label", x=column, order=order, alpha=0.5, ax=ax)
+        seed_points(ax, runs, column, order)
         ax.set_xlabel(f"{heading.split(',')[0].lower()}\n({better} is better)")
         ax.set_ylabel("")
     fig.tight_layout()

@@ -47,15 +47,12 @@ def learning_curves(epochs: pd.DataFrame, out_dir: Path, name: str = "val_accura
     return save_figure(fig, out_dir, name)
 
 
-def accuracy_by_variant(runs: pd.DataFrame, out_dir: Path, name: str = "test_accuracy") -> str:
-    """Test accuracy per variant: every seed as a dot, the mean with its 95% CI."""
-    sns.set_theme(style="whitegrid", context="paper")
-    order = sorted(runs["label"].unique())
-    fig, ax = plt.subplots(figsize=(6.0, 0.5 + 0.45 * len(order)))
+def seed_points(ax: plt.Axes, runs: pd.DataFrame, column: str, order: list[str]) -> None:
+    """One row per variant: every seed as a dot, the mean with its 95% CI in black."""
     sns.pointplot(
         data=runs,
         y="label",
-        x="test_accuracy",
+        x=column,
         order=order,
         errorbar=("ci", 95),
         linestyle="none",
@@ -63,7 +60,15 @@ def accuracy_by_variant(runs: pd.DataFrame, out_dir: Path, name: str = "test_acc
         color="black",
         ax=ax,
     )
-    sns.stripplot(data=runs, y="label", x="test_accuracy", order=order, alpha=0.5, ax=ax)
+    sns.stripplot(data=runs, y="label", x=column, order=order, alpha=0.5, ax=ax)
+
+
+def accuracy_by_variant(runs: pd.DataFrame, out_dir: Path, name: str = "test_accuracy") -> str:
+    """Test accuracy per variant: every seed as a dot, the mean with its 95% CI."""
+    sns.set_theme(style="whitegrid", context="paper")
+    order = sorted(runs["label"].unique())
+    fig, ax = plt.subplots(figsize=(6.0, 0.5 + 0.45 * len(order)))
+    seed_points(ax, runs, "test_accuracy", order)
     ax.set_xlabel("test accuracy")
     ax.set_ylabel("")
     return save_figure(fig, out_dir, name)
