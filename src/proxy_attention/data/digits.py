@@ -11,10 +11,6 @@ from sklearn.datasets import load_digits
 CLASSES = [str(d) for d in range(10)]
 
 
-def digits_count() -> int:
-    return len(load_digits().target)
-
-
 def digits_samples(image_size: int) -> Iterator[tuple[np.ndarray, int, None]]:
     """Yield each 8x8 digit as an RGB uint8 image of ``image_size`` px and its label."""
     bunch = load_digits()
