@@ -32,7 +32,7 @@ rule data:
 rule runs:
     """Every training run of the grid."""
     input:
-        [f"data/runs/{run_id}/metrics.json" for run_id in RUNS],
+        list(dict.fromkeys(trained(run_id) for run_id in RUNS)),
 
 
 rule results:

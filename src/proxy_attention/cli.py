@@ -54,16 +54,20 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("--split", type=Path, required=True)
     sub.add_argument("--out", type=Path, required=True)
     sub.add_argument("--threads", type=int, default=None)
-    sub = step("aggregate", _aggregate, "one tidy table of all runs")
-    sub.add_argument("--out", type=Path, required=True, help="results directory")
-    sub.add_argument("metrics", type=Path, nargs="+")
-    sub.add_argument(
-        "--explain",
-        type=Path,
-        nargs="*",
-        default=[],
-        help="explain-step metrics.json files, matched to runs by run_id",
+    sub = with_params(
+        step("train-bundle", _train_bundle, "train a bundle's runs that are not current")
     )
+    sub.add_argument("--bundle", required=True, help="bundle id (bundles.py)")
+    sub.add_argument("--prepared", type=Path, required=True)
+    sub.add_argument("--split", type=Path, required=True)
+    sub.add_argument("--marker", type=Path, required=True, help="written when every run is done")
+    sub.add_argument("--threads", type=int, default=None)
+    # Paths come from the grid, not the command line: the thesis grid's 21,690 runs would
+    # overflow the kernel's limit on one argument (128 KiB).
+    sub = with_params(step("aggregate", _aggregate, "one tidy table of all runs of the grid"))
+    sub.add_argument("--runs", type=Path, required=True, help="data/runs")
+    sub.add_argument("--explain", type=Path, default=None, help="data/explain, if explained")
+    sub.add_argument("--out", type=Path, required=True, help="results directory")
     sub = with_params(step("report", _report, "LaTeX tables, figures and macros for the thesis"))
     sub.add_argument("--results", type=Path, required=True)
     sub.add_argument("--out", type=Path, required=True)
@@ -79,6 +83,14 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("--prepared", type=Path, required=True)
     sub.add_argument("--split", type=Path, required=True)
     sub.add_argument("--out", type=Path, required=True, help="metrics.json; arrays go beside it")
+    sub.add_argument("--threads", type=int, default=None)
+    sub = with_params(
+        step("explain-bundle", _explain_bundle, "explain a bundle's runs that are not current")
+    )
+    sub.add_argument("--bundle", required=True, help="bundle id (bundles.py)")
+    sub.add_argument("--prepared", type=Path, required=True)
+    sub.add_argument("--split", type=Path, required=True)
+    sub.add_argument("--marker", type=Path, required=True, help="written when every run is done")
     sub.add_argument("--threads", type=int, default=None)
     sub = with_params(
         step(
@@ -103,11 +115,14 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _validate(args: argparse.Namespace) -> None:
+    from proxy_attention.bundles import bundles
     from proxy_attention.grid import expand_grid
     from proxy_attention.params import load_params
 
-    runs = expand_grid(load_params(args.params))
-    print(f"{args.params}: valid; {len(runs)} runs")
+    params = load_params(args.params)
+    runs = expand_grid(params)
+    jobs = f" in {len(bundles(params))} bundles" if params["grid"]["train_together"] else ""
+    print(f"{args.params}: valid; {len(runs)} runs{jobs}")
 
 
 def _runs(args: argparse.Namespace) -> None:
@@ -156,23 +171,77 @@ def _split(args: argparse.Namespace) -> None:
 
 
 def _train(args: argparse.Namespace) -> None:
-    from proxy_attention.grid import find_run
+    from proxy_attention.bundles import stamp, train_settings
+    from proxy_attention.params import load_params
+    from proxy_attention.train.run import METRICS, train_run
+
+    params = load_params(args.params)
+    spec = _find_run(params, args.run)
+    metrics = train_run(spec, params, args.prepared, args.split, args.out, args.threads)
+    # Stamped like a bundle's runs, so switching grid.train_together on retrains nothing.
+    stamp(args.out / METRICS, train_settings(params), spec.run_id)
+    print(f"{spec.run_id}: test accuracy {metrics['test']['accuracy']:.4f}")
+
+
+def _train_bundle(args: argparse.Namespace) -> None:
+    from proxy_attention.bundles import RESULT, RUNS_ROOT, run_bundle, train_settings
     from proxy_attention.params import load_params
     from proxy_attention.train.run import train_run
 
     params = load_params(args.params)
+    run_ids = _bundle_runs(params, args.bundle)
+
+    def train(run_id: str) -> None:
+        spec = _find_run(params, run_id)
+        metrics = train_run(
+            spec, params, args.prepared, args.split, Path(RUNS_ROOT) / run_id, args.threads
+        )
+        print(f"{run_id}: test accuracy {metrics['test']['accuracy']:.4f}", flush=True)
+
+    done = run_bundle(
+        run_ids,
+        train_settings(params),
+        result_of=lambda run_id: Path(RUNS_ROOT) / run_id / RESULT,
+        inputs_of=lambda run_id: [args.prepared, args.split],
+        make=train,
+        marker_path=args.marker,
+    )
+    _print_bundle(args.bundle, done)
+
+
+def _find_run(params: dict, run_id: str):
+    from proxy_attention.grid import find_run
+
     try:
-        spec = find_run(params, args.run)
+        return find_run(params, run_id)
     except KeyError as exc:
         raise UserError(str(exc)) from None
-    metrics = train_run(spec, params, args.prepared, args.split, args.out, args.threads)
-    print(f"{spec.run_id}: test accuracy {metrics['test']['accuracy']:.4f}")
+
+
+def _bundle_runs(params: dict, bundle_id: str) -> list[str]:
+    from proxy_attention.bundles import bundles
+
+    grouped = bundles(params)
+    if bundle_id not in grouped:
+        raise UserError(f"bundle {bundle_id!r} is not in the grid of this params file")
+    return grouped[bundle_id]
+
+
+def _print_bundle(bundle_id: str, done: list[dict]) -> None:
+    made = sum(entry["status"] == "made" for entry in done)
+    print(f"{bundle_id}: {made} made, {len(done) - made} already current")
 
 
 def _aggregate(args: argparse.Namespace) -> None:
+    from proxy_attention.bundles import RESULT
+    from proxy_attention.grid import expand_grid
+    from proxy_attention.params import load_params
     from proxy_attention.report.aggregate import aggregate, write_tables
 
-    write_tables(aggregate(args.metrics, args.explain), args.out)
+    run_ids = [spec.run_id for spec in expand_grid(load_params(args.params))]
+    metrics = [args.runs / run_id / RESULT for run_id in run_ids]
+    explain = [args.explain / run_id / RESULT for run_id in run_ids] if args.explain else []
+    write_tables(aggregate(metrics, explain), args.out)
 
 
 def _report(args: argparse.Namespace) -> None:
@@ -195,22 +264,58 @@ def _dag(args: argparse.Namespace) -> None:
 
 
 def _explain(args: argparse.Namespace) -> None:
+    from proxy_attention.bundles import explain_settings, stamp
+    from proxy_attention.params import load_params
+
+    params = load_params(args.params)
+    spec = _find_run(params, args.run)
+    _measure(params, spec, args.checkpoint, args.prepared, args.split, args.out, args.threads)
+    stamp(args.out, explain_settings(params), spec.run_id)
+
+
+def _explain_bundle(args: argparse.Namespace) -> None:
+    from proxy_attention.bundles import (
+        EXPLAIN_ROOT,
+        RESULT,
+        RUNS_ROOT,
+        explain_settings,
+        run_bundle,
+    )
+    from proxy_attention.params import load_params
+    from proxy_attention.train.run import CHECKPOINT
+
+    params = load_params(args.params)
+    run_ids = _bundle_runs(params, args.bundle)
+
+    def checkpoint(run_id: str) -> Path:
+        return Path(RUNS_ROOT) / run_id / CHECKPOINT
+
+    def explain(run_id: str) -> None:
+        out = Path(EXPLAIN_ROOT) / run_id / RESULT
+        spec = _find_run(params, run_id)
+        _measure(params, spec, checkpoint(run_id), args.prepared, args.split, out, args.threads)
+
+    done = run_bundle(
+        run_ids,
+        explain_settings(params),
+        result_of=lambda run_id: Path(EXPLAIN_ROOT) / run_id / RESULT,
+        inputs_of=lambda run_id: [checkpoint(run_id), args.prepared, args.split],
+        make=explain,
+        marker_path=args.marker,
+    )
+    _print_bundle(args.bundle, done)
+
+
+def _measure(params, spec, checkpoint, prepared, split, out, threads) -> None:
     import torch
 
     from proxy_attention.explain.measure import measure_run
-    from proxy_attention.grid import find_run
-    from proxy_attention.params import load_params
     from proxy_attention.train.loop import select_device
 
-    params = load_params(args.params)
-    try:
-        spec = find_run(params, args.run)
-    except KeyError as exc:
-        raise UserError(str(exc)) from None
-    if args.threads:
-        torch.set_num_threads(args.threads)
+    if threads:
+        torch.set_num_threads(threads)
     device = select_device(params["train"]["device"])
-    result = measure_run(spec, params, args.checkpoint, args.prepared, args.split, args.out, device)
+    result = measure_run(spec, params, checkpoint, prepared, split, out, device)
     print(f"{spec.run_id}: {result['method']} deletion AUC {result['mean']['deletion_auc']:.3f}")
 
 

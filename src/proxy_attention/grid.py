@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
+import json
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -20,12 +22,23 @@ class ProxySettings:
     clear_every_step: bool = True
     mode: str = "blended"
 
-    def token(self) -> str:
-        parts = [self.method]
-        if self.mode != "blended":
-            parts.append(f"m{self.mode}")
-        parts += [f"t{self.threshold:g}", f"w{self.weight:g}", f"f{self.subset:g}"]
-        if not self.clear_every_step:
+    def token(self, hidden: frozenset[str] = frozenset()) -> str:
+        """The proxy part of the run id; grid lists named in ``hidden`` show as ``x``."""
+
+        def value(axis: str, text: str) -> str:
+            return "x" if axis in hidden else text
+
+        parts = [value("methods", self.method)]
+        if "modes" in hidden or self.mode != "blended":
+            parts.append(f"m{value('modes', self.mode)}")
+        parts += [
+            f"t{value('thresholds', f'{self.threshold:g}')}",
+            f"w{value('weights', f'{self.weight:g}')}",
+            f"f{value('subsets', f'{self.subset:g}')}",
+        ]
+        if "clear_every_step" in hidden:
+            parts.append("cx")
+        elif not self.clear_every_step:
             parts.append("keep")
         return "-".join(parts)
 
@@ -44,6 +57,9 @@ class RunSpec:
 
     @property
     def proxy_token(self) -> str:
+        return self._proxy_token()
+
+    def _proxy_token(self, hidden: frozenset[str] = frozenset()) -> str:
         if self.proxy is None and not self.resplit_each_round:
             # With the proxy step off, a schedule is just its epoch count: the control of
             # [5, p, 9, p, 4] and the baseline [20] are the same run. A re-splitting control
@@ -52,14 +68,20 @@ class RunSpec:
         elif self.proxy is None:
             token = f"off-s{schedule_token(self.schedule)}"
         else:
-            token = f"{self.proxy.token()}-s{schedule_token(self.schedule)}"
+            token = f"{self.proxy.token(hidden)}-s{schedule_token(self.schedule)}"
         return token + ("-resplit" if self.resplit_each_round else "")
 
     @property
     def run_id(self) -> str:
+        return self.masked_id()
+
+    def masked_id(self, hidden: frozenset[str] = frozenset()) -> str:
+        """The run id with the grid lists named in ``hidden`` shown as ``x``: the id of the
+        group of runs that differ only in those lists (see bundles.py)."""
+        seed = "x" if "seeds" in hidden else self.seed
         return (
             f"{self.dataset}/{self.model}/aug~{self.augmentation}/"
-            f"proxy~{self.proxy_token}/seed~{self.seed}"
+            f"proxy~{self._proxy_token(hidden)}/seed~{seed}"
         )
 
     @property
@@ -84,8 +106,31 @@ class RunSpec:
 
 def expand_grid(params: dict[str, Any]) -> list[RunSpec]:
     """Every run the grid declares, each once, in a stable order."""
-    grid = params["grid"]
+    return list(_runs_by_id(_grid_key(params)).values())
+
+
+def runs_by_id(params: dict[str, Any]) -> dict[str, RunSpec]:
+    return dict(_runs_by_id(_grid_key(params)))
+
+
+def find_run(params: dict[str, Any], run_id: str) -> RunSpec:
+    runs = _runs_by_id(_grid_key(params))
+    if run_id not in runs:
+        raise KeyError(f"run {run_id!r} is not in the grid of params.yaml")
+    return runs[run_id]
+
+
+def _grid_key(params: dict[str, Any]) -> str:
     resplit = bool(params["train"].get("resplit_each_round", False))
+    return json.dumps({"grid": params["grid"], "resplit": resplit}, sort_keys=True)
+
+
+# The Snakefile asks for runs many times while planning; the thesis grid's 21,690 runs take a
+# third of a second to expand, so each distinct grid is expanded once per process.
+@functools.lru_cache(maxsize=8)
+def _runs_by_id(key: str) -> dict[str, RunSpec]:
+    config = json.loads(key)
+    grid, resplit = config["grid"], config["resplit"]
     proxies = _proxy_settings(grid.get("proxy", {}))
     runs: dict[str, RunSpec] = {}
     for dataset, model, augmentation, schedule, seed in itertools.product(
@@ -98,7 +143,7 @@ def expand_grid(params: dict[str, Any]) -> list[RunSpec]:
         for proxy in variants:
             spec = RunSpec(dataset, model, augmentation, schedule, seed, proxy, resplit)
             runs.setdefault(spec.run_id, spec)
-    return list(runs.values())
+    return runs
 
 
 def _proxy_settings(proxy: dict[str, Any]) -> list[ProxySettings]:
@@ -113,14 +158,3 @@ def _proxy_settings(proxy: dict[str, Any]) -> list[ProxySettings]:
             proxy.get("modes", ["blended"]),
         )
     ]
-
-
-def runs_by_id(params: dict[str, Any]) -> dict[str, RunSpec]:
-    return {spec.run_id: spec for spec in expand_grid(params)}
-
-
-def find_run(params: dict[str, Any], run_id: str) -> RunSpec:
-    runs = runs_by_id(params)
-    if run_id not in runs:
-        raise KeyError(f"run {run_id!r} is not in the grid of params.yaml")
-    return runs[run_id]

@@ -4,6 +4,7 @@ import json
 import os
 import sys
 
+from proxy_attention.bundles import bundles, explain_settings, marker, train_settings
 from proxy_attention.grid import runs_by_id
 from proxy_attention.params import ParamsError, load_params
 
@@ -37,12 +38,14 @@ wildcard_constraints:
     dataset="[A-Za-z0-9_.-]+",
     run="[^/]+/[^/]+/aug~[^/]+/proxy~[^/]+/seed~[0-9]+",
     variant="[^/]+/aug~[^/]+/proxy~[^/]+/seed~[0-9]+",
+    bundle="[^/]+/aug~[^/]+/proxy~[^/]+/seed~([0-9]+|x)",
 
 
 # Rule params are compared with the last run's, so changing them reruns the jobs. Everything
 # run-specific is already in the run id (the output path); what all runs share is one constant
 # string, not a function: on the thesis grid per-job functions dominate `snakemake -n`.
-TRAIN_SETTINGS = json.dumps({"train": PARAMS["train"], "proxy": PARAMS["proxy"]}, sort_keys=True)
+TRAIN_SETTINGS = train_settings(PARAMS)
+EXPLAIN_SETTINGS = explain_settings(PARAMS)
 GPUS_PER_JOB = 1 if PARAMS["train"]["device"] == "cuda" else 0
 
 
@@ -50,3 +53,30 @@ def dataset_params(wildcards):
     return json.dumps(
         {"dataset": PARAMS["datasets"][wildcards.dataset], "split": PARAMS["split"]}, sort_keys=True
     )
+
+
+# grid.train_together (bundles.py): [] gives one job per run, tracked file by file; otherwise
+# runs that differ only in the named lists share one job, tracked by its marker file.
+BUNDLED = bool(PARAMS["grid"]["train_together"])
+BUNDLES = bundles(PARAMS) if BUNDLED else {}
+BUNDLE_OF = {run_id: bundle for bundle, run_ids in BUNDLES.items() for run_id in run_ids}
+
+
+def trained(run_id):
+    """The file Snakemake tracks for a finished training run."""
+    if BUNDLED:
+        return marker("train", BUNDLE_OF[run_id])
+    return f"data/runs/{run_id}/metrics.json"
+
+
+def explained(run_id):
+    """The file Snakemake tracks for a run's finished explain step."""
+    if BUNDLED:
+        return marker("explain", BUNDLE_OF[run_id])
+    return f"data/explain/{run_id}/metrics.json"
+
+
+def bundle_runs(wildcards):
+    """A bundle's run ids as a rule param: a new run in the bundle reruns its job, which then
+    makes just the runs that are not current."""
+    return " ".join(BUNDLES[f"{wildcards.dataset}/{wildcards.bundle}"])

@@ -1,13 +1,5 @@
 # Measured explainability: faithfulness metrics of every run's saliency maps (explain.method,
 # which must differ from the proxy method) on the same test images; aggregate joins them.
-from proxy_attention.explain.measure import PER_IMAGE as EXPLAIN_ARRAYS
-
-
-# The knobs the explain step reads, so Snakemake reruns it when any of them change.
-EXPLAIN_SETTINGS = json.dumps(
-    {"explain": PARAMS["explain"], "target_layer": PARAMS["proxy"]["target_layer"]},
-    sort_keys=True,
-)
 
 
 rule explain:
@@ -17,8 +9,8 @@ rule explain:
         prepared="data/prepared/{dataset}",
         split="data/splits/{dataset}.npz",
     output:
+        # The per-image arrays go beside it; metrics.json is written last, so it stands for all.
         metrics="data/explain/{dataset}/{variant}/metrics.json",
-        arrays=[f"data/explain/{{dataset}}/{{variant}}/{name}.npy" for name in EXPLAIN_ARRAYS],
     params:
         settings=EXPLAIN_SETTINGS,
     threads: 1
@@ -30,4 +22,25 @@ rule explain:
         "{CLI} explain --params {PARAMS_FILE} --run '{wildcards.dataset}/{wildcards.variant}'"
         " --checkpoint {input.checkpoint}"
         " --prepared {input.prepared} --split {input.split} --out {output.metrics}"
+        " --threads {threads} > {log} 2>&1"
+
+
+rule explain_bundle:
+    input:
+        trained="data/runs/_bundles/{dataset}/{bundle}.json",
+        prepared="data/prepared/{dataset}",
+        split="data/splits/{dataset}.npz",
+    output:
+        "data/explain/_bundles/{dataset}/{bundle}.json",
+    params:
+        settings=EXPLAIN_SETTINGS,
+        runs=bundle_runs,
+    threads: 1
+    resources:
+        gpu=GPUS_PER_JOB,
+    log:
+        "logs/explain/{dataset}/{bundle}.bundle.log",
+    shell:
+        "{CLI} explain-bundle --params {PARAMS_FILE} --bundle '{wildcards.dataset}/{wildcards.bundle}'"
+        " --prepared {input.prepared} --split {input.split} --marker {output}"
         " --threads {threads} > {log} 2>&1"

@@ -30,7 +30,7 @@ def notebook_settings(name):
 
 
 def notebook_data(name):
-    return lambda w: notebook_inputs(name, PARAMS, PAIRS[w.pair])
+    return lambda w: notebook_inputs(name, PARAMS, PAIRS[w.pair], trained)
 
 
 PAPERMILL_SHELL = (

@@ -1,7 +1,8 @@
 rule aggregate:
     input:
-        metrics=[f"data/runs/{run_id}/metrics.json" for run_id in RUNS],
-        explain=[f"data/explain/{run_id}/metrics.json" for run_id in RUNS],
+        # dict.fromkeys: runs of one bundle share its marker; each file is listed once.
+        trained=list(dict.fromkeys(trained(run_id) for run_id in RUNS)),
+        explained=list(dict.fromkeys(explained(run_id) for run_id in RUNS)),
     output:
         "data/results/runs.csv",
         "data/results/epochs.csv",
@@ -9,7 +10,8 @@ rule aggregate:
     log:
         "logs/aggregate.log",
     shell:
-        "{CLI} aggregate --out data/results {input.metrics} --explain {input.explain} 2> {log}"
+        "{CLI} aggregate --params {PARAMS_FILE} --runs data/runs --explain data/explain"
+        " --out data/results 2> {log}"
 
 
 rule report:

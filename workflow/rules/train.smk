@@ -20,3 +20,24 @@ rule train:
     shell:
         "{CLI} train --params {PARAMS_FILE} --run '{wildcards.dataset}/{wildcards.variant}' --prepared {input.prepared} --split {input.split}"
         " --out data/runs/{wildcards.dataset}/{wildcards.variant} --threads {threads} 2> {log}"
+
+
+rule train_bundle:
+    """Every run of one bundle (grid.train_together) that is not already current."""
+    input:
+        prepared="data/prepared/{dataset}",
+        split="data/splits/{dataset}.npz",
+    output:
+        "data/runs/_bundles/{dataset}/{bundle}.json",
+    params:
+        settings=TRAIN_SETTINGS,
+        runs=bundle_runs,
+    threads: 1
+    resources:
+        gpu=GPUS_PER_JOB,
+    log:
+        "logs/train/{dataset}/{bundle}.bundle.log",
+    shell:
+        "{CLI} train-bundle --params {PARAMS_FILE} --bundle '{wildcards.dataset}/{wildcards.bundle}'"
+        " --prepared {input.prepared} --split {input.split} --marker {output}"
+        " --threads {threads} 2> {log}"

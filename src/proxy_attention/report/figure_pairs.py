@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -93,16 +94,25 @@ def notebook_parameters(name: str, params: dict[str, Any], proxy_run: str) -> di
     return {**common, "figure": figure_args}
 
 
-def notebook_inputs(name: str, params: dict[str, Any], proxy_run: str) -> list[str]:
-    """The files notebook ``name`` reads for one pair (a finished run's metrics.json stands for
-    its whole run folder, which training writes atomically)."""
+def notebook_inputs(
+    name: str,
+    params: dict[str, Any],
+    proxy_run: str,
+    trained: Callable[[str], str] | None = None,
+) -> list[str]:
+    """The files notebook ``name`` depends on for one pair. A run counts as one file,
+    ``trained(run_id)``: by default its metrics.json, which training writes last and atomically
+    with the whole run folder; the marker of its bundle when runs are trained together."""
+    spec = find_run(params, proxy_run)
+    trained = trained or (lambda run_id: f"data/runs/{run_id}/metrics.json")
     paths = pair_inputs(params, proxy_run)
-    keys = {
-        "saliency_comparison": ["proxy_checkpoint", "control_checkpoint", "prepared", "split"],
-        "proxy_gallery": ["control_checkpoint", "prepared", "split"],
-        "proxy_steps": ["proxy_metrics", "prepared"],
+    runs = {
+        "saliency_comparison": [proxy_run, spec.control_id],
+        "proxy_gallery": [spec.control_id],
+        "proxy_steps": [proxy_run],
     }[name]
-    return [paths[key] for key in keys]
+    data = [paths["prepared"]] + ([paths["split"]] if name != "proxy_steps" else [])
+    return list(dict.fromkeys(trained(run_id) for run_id in runs)) + data
 
 
 def _listed(values: list[float]) -> str:
