@@ -33,6 +33,13 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("--params", type=Path, default=Path("params.yaml"))
         return sub
 
+    def with_bundle(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("--bundle", required=True, help="bundle id (bundles.py)")
+        sub.add_argument("--prepared", type=Path, required=True)
+        sub.add_argument("--split", type=Path, required=True)
+        sub.add_argument("--marker", type=Path, required=True, help="written when all are done")
+        sub.add_argument("--threads", type=int, default=None)
+
     with_params(step("validate", _validate, "validate params.yaml against its schema"))
     with_params(step("runs", _runs, "list the run ids of the grid"))
     sub = with_params(step("download", _download, "fetch and verify a dataset's raw files"))
@@ -54,14 +61,11 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("--split", type=Path, required=True)
     sub.add_argument("--out", type=Path, required=True)
     sub.add_argument("--threads", type=int, default=None)
-    sub = with_params(
-        step("train-bundle", _train_bundle, "train a bundle's runs that are not current")
+    with_bundle(
+        with_params(
+            step("train-bundle", _train_bundle, "train a bundle's runs that are not current")
+        )
     )
-    sub.add_argument("--bundle", required=True, help="bundle id (bundles.py)")
-    sub.add_argument("--prepared", type=Path, required=True)
-    sub.add_argument("--split", type=Path, required=True)
-    sub.add_argument("--marker", type=Path, required=True, help="written when every run is done")
-    sub.add_argument("--threads", type=int, default=None)
     # Paths come from the grid, not the command line: the thesis grid's 21,690 runs would
     # overflow the kernel's limit on one argument (128 KiB).
     sub = with_params(step("aggregate", _aggregate, "one tidy table of all runs of the grid"))
@@ -84,14 +88,11 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("--split", type=Path, required=True)
     sub.add_argument("--out", type=Path, required=True, help="metrics.json; arrays go beside it")
     sub.add_argument("--threads", type=int, default=None)
-    sub = with_params(
-        step("explain-bundle", _explain_bundle, "explain a bundle's runs that are not current")
+    with_bundle(
+        with_params(
+            step("explain-bundle", _explain_bundle, "explain a bundle's runs that are not current")
+        )
     )
-    sub.add_argument("--bundle", required=True, help="bundle id (bundles.py)")
-    sub.add_argument("--prepared", type=Path, required=True)
-    sub.add_argument("--split", type=Path, required=True)
-    sub.add_argument("--marker", type=Path, required=True, help="written when every run is done")
-    sub.add_argument("--threads", type=int, default=None)
     sub = with_params(
         step(
             "saliency-figures",
