@@ -32,7 +32,7 @@ rule data:
 rule runs:
     """Every training run of the grid."""
     input:
-        list(dict.fromkeys(trained(run_id) for run_id in RUNS)),
+        TRAINED,
 
 
 rule results:

@@ -1,7 +1,6 @@
 # Load and validate params.yaml before any job runs; expose the grid to the other rules.
 import glob
 import json
-import os
 import sys
 
 from proxy_attention.bundles import bundles, explain_settings, marker, train_settings
@@ -36,7 +35,6 @@ GENERATED = [
 
 wildcard_constraints:
     dataset="[A-Za-z0-9_.-]+",
-    run="[^/]+/[^/]+/aug~[^/]+/proxy~[^/]+/seed~[0-9]+",
     variant="[^/]+/aug~[^/]+/proxy~[^/]+/seed~[0-9]+",
     bundle="[^/]+/aug~[^/]+/proxy~[^/]+/seed~([0-9]+|x)",
 
@@ -80,3 +78,9 @@ def bundle_runs(wildcards):
     """A bundle's run ids as a rule param: a new run in the bundle reruns its job, which then
     makes just the runs that are not current."""
     return " ".join(BUNDLES[f"{wildcards.dataset}/{wildcards.bundle}"])
+
+
+# What the `runs` target and aggregate wait for: every run, each tracked file listed once
+# (the runs of one bundle share its marker).
+TRAINED = list(dict.fromkeys(trained(run_id) for run_id in RUNS))
+EXPLAINED = list(dict.fromkeys(explained(run_id) for run_id in RUNS))

@@ -1,8 +1,7 @@
 rule aggregate:
     input:
-        # dict.fromkeys: runs of one bundle share its marker; each file is listed once.
-        trained=list(dict.fromkeys(trained(run_id) for run_id in RUNS)),
-        explained=list(dict.fromkeys(explained(run_id) for run_id in RUNS)),
+        trained=TRAINED,
+        explained=EXPLAINED,
     output:
         "data/results/runs.csv",
         "data/results/epochs.csv",
