@@ -7,7 +7,15 @@ import pandas as pd
 import pytest
 from scipy import stats as sps
 
-from proxy_attention.report.stats import mean_ci, paired_difference, summarise
+from proxy_attention.report.stats import (
+    clip_interval,
+    holm_adjusted,
+    mean_ci,
+    minimum_detectable_effect,
+    paired_difference,
+    summarise,
+    t_errorbar,
+)
 
 ACCURACIES = [0.71, 0.74, 0.69, 0.73, 0.75]
 
@@ -102,3 +110,37 @@ def test_summarise_tidy_groups():
     assert out.iloc[2][["mean", "ci_low", "ci_high"]].tolist() == pytest.approx(
         [2.0, 2.0 - half, 2.0 + half]
     )
+
+
+def test_t_errorbar_is_the_tables_interval():
+    interval = t_errorbar(0.95)
+    assert interval([0.81, 0.85, 0.84]) == pytest.approx(mean_ci([0.81, 0.85, 0.84], 0.95)[1:])
+    # Three seeds: the t-interval is wider than their range (a bootstrap would be about the range).
+    low, high = interval([0.81, 0.85, 0.84])
+    assert low < 0.80 and high > 0.87
+
+
+def test_holm_adjusted_by_hand_with_an_untested_comparison():
+    adjusted = holm_adjusted([0.01, 0.04, math.nan, 0.03])
+    assert adjusted[[0, 1, 3]] == pytest.approx([0.03, 0.06, 0.06])
+    assert math.isnan(adjusted[2])
+
+
+def test_minimum_detectable_effect_reaches_the_asked_power():
+    differences = [0.01, -0.004, 0.006, 0.002]
+    alpha, n, sd = 0.05, 4, float(np.std(differences, ddof=1))
+    effect = minimum_detectable_effect(differences, alpha, power=0.8)
+    # Power of a two-sided paired t-test at that effect, from the noncentral t by hand.
+    critical = sps.t.ppf(1 - alpha / 2, df=n - 1)
+    shift = effect * math.sqrt(n) / sd
+    power = sps.nct.sf(critical, n - 1, shift) + sps.nct.cdf(-critical, n - 1, shift)
+    assert power == pytest.approx(0.8, abs=1e-4)
+    assert math.isnan(minimum_detectable_effect([0.01], alpha))
+    assert minimum_detectable_effect([0.01, 0.01], alpha) == 0.0
+
+
+def test_clip_interval_keeps_bounded_metrics_in_range():
+    assert clip_interval(0.93, 1.005, 0.0, 1.0) == (0.93, 1.0)
+    assert clip_interval(-0.2, 0.1, lower=0.0) == (0.0, 0.1)
+    low, high = clip_interval(math.nan, math.nan, 0.0, 1.0)
+    assert math.isnan(low) and math.isnan(high)

@@ -9,6 +9,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 from scipy import stats
+from statsmodels.stats.multitest import multipletests
+from statsmodels.stats.power import TTestPower
 
 
 def mean_ci(values: Sequence[float], confidence: float = 0.95) -> tuple[float, float, float]:
@@ -69,3 +71,59 @@ def summarise(
         mean, low, high = mean_ci(group[value].to_numpy(), confidence)
         rows.append((*key, len(group), mean, low, high))
     return pd.DataFrame(rows, columns=[*by, "n", "mean", "ci_low", "ci_high"])
+
+
+def t_errorbar(confidence: float):
+    """A seaborn ``errorbar`` callable drawing the same Student-t interval as the tables.
+
+    seaborn's own ``("ci", 95)`` is a bootstrap interval, which over three seeds is about their
+    min-max range; figures and tables must show one kind of interval.
+    """
+
+    def interval(values: Sequence[float]) -> tuple[float, float]:
+        _, low, high = mean_ci(values, confidence)
+        return low, high
+
+    return interval
+
+
+def holm_adjusted(p_values: Sequence[float]) -> np.ndarray:
+    """Holm's step-down adjusted p-values (statsmodels), NaN where no test was possible."""
+    p = np.asarray(p_values, dtype=float)
+    adjusted = np.full(p.shape, math.nan)
+    tested = ~np.isnan(p)
+    if tested.any():
+        adjusted[tested] = multipletests(p[tested], method="holm")[1]
+    return adjusted
+
+
+def minimum_detectable_effect(
+    differences: Sequence[float], alpha: float, power: float = 0.8
+) -> float:
+    """The smallest mean paired difference a two-sided paired t-test at ``alpha`` detects with
+    ``power``, for this many seeds and the observed spread of the differences.
+
+    NaN with fewer than two pairs (no spread), 0 when the differences do not vary at all.
+    """
+    d = np.asarray(differences, dtype=float)
+    if d.size < 2:
+        return math.nan
+    spread = float(d.std(ddof=1))
+    if spread == 0.0:
+        return 0.0
+    # A paired t-test is a one-sample t-test on the differences: solve for Cohen's d.
+    effect = TTestPower().solve_power(
+        nobs=d.size, alpha=alpha, power=power, alternative="two-sided"
+    )
+    return float(effect) * spread
+
+
+def clip_interval(
+    low: float, high: float, lower: float | None = None, upper: float | None = None
+) -> tuple[float, float]:
+    """A t-interval of a bounded metric clipped to the metric's range (NaN stays NaN)."""
+    if lower is not None:
+        low, high = max(low, lower), max(high, lower)
+    if upper is not None:
+        low, high = min(low, upper), min(high, upper)
+    return low, high
