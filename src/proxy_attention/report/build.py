@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from proxy_attention.atomic import write_text
-from proxy_attention.params import iter_schema_keys, params_hash
+from proxy_attention.params import _resolve, iter_schema_keys, load_schema
 from proxy_attention.report import figures
 from proxy_attention.report.aggregate import EPOCHS, PER_CLASS, RUNS, read_tables
-from proxy_attention.report.comparison import comparison_section
+from proxy_attention.report.comparison import comparison_section, paired_runs, paired_summary
 from proxy_attention.report.explainability import write_explainability
+from proxy_attention.report.findings import findings_paragraphs
+from proxy_attention.report.labels import decoded_labels
 from proxy_attention.report.latex import (
     booktabs_table,
     escape,
@@ -24,20 +24,17 @@ from proxy_attention.report.latex import (
     macro,
     mean_interval,
 )
+from proxy_attention.report.provenance import colophon, thesis_grid_macros
+from proxy_attention.report.selection import choose_by_validation
 from proxy_attention.report.stats import summarise
-
-VARIANT_COLUMNS = ["dataset", "model", "augmentation", "schedule", "proxy_label"]
+from proxy_attention.schedule import proxy_epochs
 
 
 def add_labels(runs: pd.DataFrame) -> pd.DataFrame:
-    """A short readable label per variant made of the columns that differ between variants."""
+    """A readable label per variant decoded from its settings (report/labels.py); runs that
+    re-split every round are marked "(re-split, inflated)" there, and only they."""
     runs = runs.copy()
-    runs["proxy_label"] = runs["variant"].str.extract(r"proxy~([^/]+)", expand=False)
-    varying = [c for c in VARIANT_COLUMNS if runs[c].nunique() > 1] or ["augmentation"]
-    runs["label"] = runs[varying].astype(str).agg(" | ".join, axis=1)
-    # The original protocol's leak inflates accuracy: such runs must never pass for fair ones.
-    resplit = runs["resplit_each_round"].astype(bool)
-    runs.loc[resplit, "label"] = runs.loc[resplit, "label"] + " (re-split, inflated)"
+    runs["label"] = decoded_labels(runs)
     return runs
 
 
@@ -49,90 +46,130 @@ def results_summary(runs: pd.DataFrame, confidence: float) -> pd.DataFrame:
     table = accuracy.merge(f1, on="variant", suffixes=("", "_f1"))
     table["label"] = table["variant"].map(labels)
     table["wall_seconds"] = table["variant"].map(seconds)
-    return table.sort_values("mean", ascending=False, ignore_index=True)
+    return table.sort_values("label", ignore_index=True)
 
 
-def write_report(
-    results_dir: str | Path, params: dict[str, Any], params_path: str | Path, out_dir: str | Path
-) -> None:
-    results_dir, out_dir = Path(results_dir), Path(out_dir)
-    figures_dir = out_dir / "figures"
-    tables = read_tables(results_dir)
-    runs = add_labels(tables[RUNS])
-    epochs = tables[EPOCHS].merge(runs[["run_id", "label"]], on="run_id")
-    confidence = params["report"]["confidence"]
-    summary = results_summary(runs, confidence)
-    source = f"{results_dir / RUNS}"
-
+def results_table(summary: pd.DataFrame, confidence: float, source: str, paired: bool) -> str:
     level = f"{100 * confidence:g}"
+    pointer = (
+        " Paired differences to the controls are in Table~\\ref{tab:paired}." if paired else ""
+    )
+
+    def intervals(suffix: str) -> list[str]:
+        return [
+            mean_interval(m, lo, hi)
+            for m, lo, hi in zip(
+                summary["mean" + suffix],
+                summary["ci_low" + suffix],
+                summary["ci_high" + suffix],
+                strict=True,
+            )
+        ]
+
     display = pd.DataFrame(
         {
             "Variant": summary["label"].map(escape),
             "Seeds": summary["n"],
-            f"Test accuracy, % [{level}% CI]": [
-                mean_interval(m, lo, hi)
-                for m, lo, hi in zip(
-                    summary["mean"], summary["ci_low"], summary["ci_high"], strict=True
-                )
-            ],
-            "Macro F1, %": [
-                mean_interval(m, lo, hi)
-                for m, lo, hi in zip(
-                    summary["mean_f1"], summary["ci_low_f1"], summary["ci_high_f1"], strict=True
-                )
-            ],
-            "Wall time, s": summary["wall_seconds"].map(lambda s: f"{s:.0f}"),
+            f"Test accuracy, % [{level}% CI]": intervals(""),
+            f"Macro F1, % [{level}% CI]": intervals("_f1"),
+            "Wall time of a run, s": summary["wall_seconds"].map(lambda s: f"{s:.0f}"),
         }
     )
-    results_table = booktabs_table(
+    return booktabs_table(
         display,
         caption=(
             f"Test accuracy and macro F1 per variant: mean over seeds with the "
-            f"{level}\\% confidence interval (Student's t)."
+            f"{level}\\% confidence interval (Student's t).{pointer}"
         ),
         label="tab:results",
         source_note=source,
         column_format="lrrrr",
     )
-    curves = figures.learning_curves(epochs, figures_dir)
-    by_variant = figures.accuracy_by_variant(runs, figures_dir)
+
+
+def control_means(runs: pd.DataFrame, confidence: float) -> pd.DataFrame:
+    """Each fair control's test accuracy over seeds (the base the proxy step is added to)."""
+    controls = runs[~runs["proxy"].astype(bool) & ~runs["resplit_each_round"].astype(bool)]
+    summary = summarise(controls, ["variant"], "test_accuracy", confidence)
+    summary["label"] = summary["variant"].map(runs.groupby("variant")["label"].first())
+    return summary.sort_values("label", ignore_index=True)
+
+
+def write_report(
+    results_dir: str | Path,
+    params: dict[str, Any],
+    params_path: str | Path,
+    out_dir: str | Path,
+    thesis_grid: str | Path | None = None,
+) -> None:
+    results_dir, out_dir = Path(results_dir), Path(out_dir)
+    figures_dir = out_dir / "figures"
+    tables = read_tables(results_dir)
+    runs = add_labels(tables[RUNS])
+    epochs = tables[EPOCHS].merge(runs[["run_id", "label", "proxy"]], on="run_id")
+    confidence = params["report"]["confidence"]
+    summary = results_summary(runs, confidence)
+    source = f"{results_dir / RUNS}"
+    pairs = paired_runs(runs)
+    paired = paired_summary(pairs, confidence)
+
+    level = f"{100 * confidence:g}"
+    proxy_epochs = sorted(
+        {e for s in runs.loc[runs["proxy"].astype(bool), "schedule"] for e in _proxy_epochs(s)}
+    )
+    curves = figures.learning_curves(epochs, confidence, proxy_epochs, figures_dir)
+    by_variant = figures.accuracy_by_variant(runs, confidence, figures_dir)
     evaluation = [
-        results_table,
+        results_table(summary, confidence, source, not pairs.empty),
         figure(
             f"generated/figures/{curves}",
-            f"Validation accuracy per epoch; the band is the {level}\\% confidence interval "
-            "over seeds.",
+            f"Validation accuracy per epoch, in percent: the mean over seeds with its "
+            f"{level}\\% Student-t band; dotted lines mark the proxy steps, which run after "
+            "the epoch to their left.",
             "fig:val-accuracy",
             f"{results_dir / EPOCHS}",
         ),
         figure(
             f"generated/figures/{by_variant}",
-            "Test accuracy per variant: each seed as a dot, the mean with its interval.",
+            f"Test accuracy per variant, in percent: each seed as a dot, the mean with its "
+            f"{level}\\% Student-t interval, as in Table~\\ref{{tab:results}}.",
             "fig:test-accuracy",
             source,
         ),
     ]
-    evaluation += comparison_section(runs, confidence, figures_dir, source)
+    if not pairs.empty:
+        evaluation += comparison_section(pairs, paired, confidence, figures_dir, source)
     write_text(out_dir / "evaluation.tex", "\n".join(evaluation))
     write_text(out_dir / "appendix.tex", appendix(runs, tables[PER_CLASS], results_dir))
-    write_text(out_dir / "macros.tex", macros(runs, summary, params))
+    chosen = choose_by_validation(runs, confidence)
+    text = findings_paragraphs(runs, paired, chosen, control_means(runs, confidence), confidence)
+    write_text(out_dir / "macros.tex", macros(runs, text, thesis_grid))
     write_text(out_dir / "hyperparameters.tex", hyperparameter_table(params))
     write_text(out_dir / "colophon.tex", colophon(params_path))
     write_explainability(runs, confidence, results_dir, out_dir)
 
 
-def macros(runs: pd.DataFrame, summary: pd.DataFrame, params: dict[str, Any]) -> str:
-    best = summary.iloc[0]
+def _proxy_epochs(schedule: str) -> list[int]:
+    return proxy_epochs([item if item == "p" else int(item) for item in str(schedule).split()])
+
+
+def macros(runs: pd.DataFrame, text: dict[str, str], thesis_grid: str | Path | None) -> str:
+    """Counts, the generated findings (\\FindingsAbstract, \\AnswerAccuracy, ...) and the
+    size of the source thesis' grid, as LaTeX macros."""
     lines = [
         "% generated from data/results/runs.csv; do not edit",
         macro("NumRuns", len(runs)),
         macro("NumSeeds", runs["seed"].nunique()),
         macro("NumVariants", runs["variant"].nunique()),
         macro("DatasetName", escape(", ".join(sorted(runs["dataset"].unique())))),
-        macro("BestVariant", escape(best["label"])),
-        macro("BestAccuracy", f"{100 * best['mean']:.1f}\\%"),
+        *[macro(_macro_name(key), escape(sentence)) for key, sentence in text.items()],
+        *thesis_grid_macros(thesis_grid),
     ]
     return "\n".join(lines) + "\n"
+
+
+def _macro_name(key: str) -> str:
+    return key if key.startswith("Answer") or key == "ChosenByValidation" else f"Findings{key}"
 
 
 def appendix(runs: pd.DataFrame, per_class: pd.DataFrame, results_dir: Path) -> str:
@@ -183,14 +220,15 @@ def appendix(runs: pd.DataFrame, per_class: pd.DataFrame, results_dir: Path) -> 
 def hyperparameter_table(params: dict[str, Any]) -> str:
     """Every documented key: meaning, what is allowed, and the value this build used."""
     rows = []
-    for key, node in iter_schema_keys():
+    root = load_schema()
+    for key, node in iter_schema_keys(root=root):
         if "description" not in node or node.get("type") == "object":
             continue
         rows.append(
             {
                 "Key": r"\texttt{" + escape(key) + "}",
                 "Meaning": escape(node["description"]),
-                "Allowed": escape(_allowed(node)),
+                "Allowed": escape(_allowed(node, root)),
                 "Value used": escape(_value_used(params, key)),
             }
         )
@@ -205,27 +243,32 @@ def hyperparameter_table(params: dict[str, Any]) -> str:
     )
 
 
-def _allowed(node: dict[str, Any]) -> str:
+BOUNDS = (
+    ("minimum", ">="),
+    ("exclusiveMinimum", ">"),
+    ("maximum", "<="),
+    ("exclusiveMaximum", "<"),
+)
+
+
+def _allowed(node: dict[str, Any], root: dict[str, Any] | None = None) -> str:
+    """What a schema node allows, in words: enum values, each oneOf/anyOf alternative, the
+    type with its bounds. Values are written as in YAML (true, not Python's True)."""
+    root = root or load_schema()
+    node = _resolve(node, root)
+    if "const" in node:
+        return json.dumps(node["const"]).strip('"')
     if "enum" in node:
-        return ", ".join(map(str, node["enum"]))
-    items = node.get("items", {})
-    if "enum" in items:
-        return "list of: " + ", ".join(map(str, items["enum"]))
-    kinds = node.get("type") or [
-        alt.get("type", "number in (0, 1)") for alt in node.get("oneOf", [])
-    ]
+        return ", ".join(json.dumps(v).strip('"') for v in node["enum"])
+    alternatives = node.get("oneOf") or node.get("anyOf")
+    if alternatives:
+        return " or ".join(_allowed(alt, root) for alt in alternatives)
+    if node.get("type") == "array" and node.get("items"):
+        return "list of: " + _allowed(node["items"], root)
+    kinds = node.get("type", [])
     kinds = kinds if isinstance(kinds, list) else [kinds]
     text = " or ".join(str(k) for k in kinds) or "see the schema"
-    bounds = [
-        f"{sym} {node[k]}"
-        for k, sym in (
-            ("minimum", ">="),
-            ("exclusiveMinimum", ">"),
-            ("maximum", "<="),
-            ("exclusiveMaximum", "<"),
-        )
-        if k in node
-    ]
+    bounds = [f"{sym} {node[k]}" for k, sym in BOUNDS if k in node]
     return text + (f" ({', '.join(bounds)})" if bounds else "")
 
 
@@ -242,21 +285,3 @@ def _value_used(params: dict[str, Any], key: str) -> str:
         ]
     values = sorted({json.dumps(v) for v in nodes})
     return ", ".join(values) if values else "unset"
-
-
-def colophon(params_path: str | Path) -> str:
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short=12", "HEAD"],
-            capture_output=True,
-            text=True,
-            check=True,
-            cwd=Path(params_path).resolve().parent,
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        commit = "not a git checkout"
-    today = dt.date.today().isoformat()
-    return (
-        f"Built from commit \\texttt{{{escape(commit)}}} with params.yaml "
-        f"\\texttt{{{params_hash(params_path)}}} on {today}.\n"
-    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import pandas as pd
 
@@ -17,11 +18,19 @@ _SPECIAL = {
     "~": r"\textasciitilde{}",
     "^": r"\textasciicircum{}",
     "\\": r"\textbackslash{}",
+    # The decoded labels and findings use Unicode symbols; pdfLaTeX with T1 fonts has none.
+    "τ": r"$\tau$",
+    "λ": r"$\lambda$",
+    "ρ": r"$\rho$",
+    "−": r"$-$",
+    "≥": r"$\geq$",
+    "≤": r"$\leq$",
 }
 
 
 def escape(text: object) -> str:
-    return "".join(_SPECIAL.get(ch, ch) for ch in str(text))
+    # "--" would print as an en dash (a copied `--cores` would break); "-{}-" keeps two hyphens.
+    return re.sub("-(?=-)", "-{}", "".join(_SPECIAL.get(ch, ch) for ch in str(text)))
 
 
 def booktabs_table(
