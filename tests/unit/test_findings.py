@@ -112,8 +112,9 @@ def test_scope_names_exactly_what_the_build_ran():
     )
     assert scope_sentence(runs) == (
         "This build ran 12 runs (4 variants, 3 seeds); dataset digits; models m and resnet18; "
-        "augmentations Basic and CutMix; schedule 3-p-2 with the proxy step (GradCAM++; τ 0.6, "
-        "λ 0.8, ρ 0.5), each against its control without it."
+        "augmentations Basic and CutMix; schedule 3-p-2 (epochs; p: one epoch followed by the "
+        "proxy step) with the proxy step (GradCAM++; τ 0.6, λ 0.8, ρ 0.5), each against its "
+        "control without it."
     )
 
 

@@ -147,6 +147,7 @@ def scope_sentence(runs: pd.DataFrame) -> str:
         knobs = ", ".join(f"{k} {_listing([f'{v:g}' for v in vs])}" for k, vs in values.items())
         parts.append(
             f"{'schedule' if len(schedules) == 1 else 'schedules'} {_listing(schedules)} "
+            "(epochs; p: one epoch followed by the proxy step) "
             f"with the proxy step ({_listing(methods)}; {knobs}), each against its control "
             "without it"
         )
@@ -195,12 +196,12 @@ def chosen_sentence(chosen: pd.DataFrame, confidence: float) -> str:
             else f" ({level(confidence)} CI {100 * row.ci_low:.1f} to {100 * row.ci_high:.1f})"
         )
         parts.append(
-            f"on {row.dataset}, {row.label} (validation accuracy {100 * row.val_mean:.1f}%), "
-            f"whose test accuracy is {100 * row.mean:.1f}%{interval}"
+            f"on {row.dataset} it is {row.label}, with validation accuracy "
+            f"{100 * row.val_mean:.1f}% and test accuracy {100 * row.mean:.1f}%{interval}"
         )
     return (
-        "Chosen by mean validation accuracy over seeds, never by test accuracy, the leading "
-        "variant is " + "; ".join(parts) + "."
+        "Chosen by mean validation accuracy over seeds (never by test accuracy), the leading "
+        "variant " + "; ".join(parts) + "."
     )
 
 
@@ -275,7 +276,7 @@ def combine_answer(paired: pd.DataFrame, confidence: float) -> str:
             f"added to {name}, the proxy step gave {_plural(counts[IMPROVEMENT], 'improvement')}, "
             f"{_plural(counts[DEGRADATION], 'degradation')} and "
             f"{_plural(counts[NULL], 'comparison')} with no detectable effect (mean paired "
-            "differences "
+            f"{'difference' if len(group) == 1 else 'differences'} "
             f"{_listing(sorted({points(v) for v in group['mean_diff']}))} points)"
         )
     if not parts:
