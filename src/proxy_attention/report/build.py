@@ -24,6 +24,7 @@ from proxy_attention.report.latex import (
     macro,
     mean_interval,
 )
+from proxy_attention.report.leak import write_leak
 from proxy_attention.report.stats import summarise
 
 VARIANT_COLUMNS = ["dataset", "model", "augmentation", "schedule", "proxy_label"]
@@ -119,6 +120,7 @@ def write_report(
     write_text(out_dir / "hyperparameters.tex", hyperparameter_table(params))
     write_text(out_dir / "colophon.tex", colophon(params_path))
     write_explainability(runs, confidence, results_dir, out_dir)
+    write_leak(runs, confidence, results_dir, out_dir)
 
 
 def macros(runs: pd.DataFrame, summary: pd.DataFrame, params: dict[str, Any]) -> str:
