@@ -104,6 +104,11 @@ def with_explanations(
                 "explain_method": data["method"],
                 "explain_images": data["images"],
                 **{key: data["mean"][key] for key in EXPLAIN_COLUMNS},
+                # Target probability on the intact and on the baseline image: equal, and the
+                # baseline removed nothing (report/explainability.py flags it).
+                "explain_confidence": data["mean"].get("confidence", math.nan),
+                "explain_baseline_confidence": data["mean"].get("baseline_confidence", math.nan),
+                "explain_blur_sigma_px": data.get("blur_sigma_px", math.nan),
             }
         )
     if not rows:
