@@ -15,8 +15,9 @@
 # # The images each proxy step replaced, before and after
 #
 # For every proxy step of a run, the first misclassified training images it chose: the
-# original (`originals.npy`) above the proxy that replaced it (`images.npy`). The logic lives
-# in `proxy_attention.report.saliency_figures`; this notebook calls it and saves the figure as
+# original (`originals.npy`) above the saliency map the step used (`maps.npy`, with a colour
+# bar) above the proxy that replaced it (`images.npy`). The logic lives in
+# `proxy_attention.report.saliency_figures`; this notebook calls it and saves the figure as
 # PDF and PNG.
 
 # %%

@@ -143,7 +143,28 @@ def _runs_by_id(key: str) -> dict[str, RunSpec]:
         for proxy in variants:
             spec = RunSpec(dataset, model, augmentation, schedule, seed, proxy, resplit)
             runs.setdefault(spec.run_id, spec)
+    for spec in _leak_twins(grid, proxies):
+        runs.setdefault(spec.run_id, spec)
     return runs
+
+
+def _leak_twins(grid: dict[str, Any], proxies: list[ProxySettings]) -> list[RunSpec]:
+    """grid.leak_check: every proxy variant of its schedules with a fixed split and re-split each
+    round, same seeds. Their gap between validation and test accuracy measures the original
+    protocol's leak (report/leak.py); they need no controls, so none are added."""
+    leak = grid.get("leak_check") or {}
+    return [
+        RunSpec(dataset, model, augmentation, parse_schedule(schedule), seed, proxy, resplit)
+        for dataset, model, augmentation, schedule, seed, proxy, resplit in itertools.product(
+            grid["datasets"],
+            grid["models"],
+            leak.get("augmentations", []),
+            leak.get("schedules", []),
+            grid["seeds"],
+            proxies,
+            (False, True),
+        )
+    ]
 
 
 def _proxy_settings(proxy: dict[str, Any]) -> list[ProxySettings]:

@@ -129,7 +129,27 @@ def _check_references(params: dict[str, Any], source: str) -> None:
             f"{source}: split.val_fraction + split.test_fraction = "
             f"{split['val_fraction'] + split['test_fraction']} must be < 1"
         )
+    _check_leak_check(params["grid"].get("leak_check") or {}, source)
     _check_explain_and_figures(params, source)
+
+
+def _check_leak_check(leak: dict[str, Any], source: str) -> None:
+    """Twins measure the leak only where a re-drawn split is validated after two rounds."""
+    if not leak:
+        return
+    missing = [key for key in ("augmentations", "schedules") if key not in leak]
+    if missing:
+        raise ParamsError(
+            f"{source}: grid.leak_check needs {' and '.join(missing)}; "
+            "give both, or remove grid.leak_check"
+        )
+    for schedule in leak["schedules"]:
+        rounds = [i for i, item in enumerate(schedule) if item == "p"]
+        if len(rounds) < 2 or rounds[-1] == len(schedule) - 1:
+            raise ParamsError(
+                f"{source}: grid.leak_check schedule {schedule} needs two or more p and an "
+                "epoch after the last p (validation on a re-drawn split), e.g. [1, p, p, 1]"
+            )
 
 
 def _check_explain_and_figures(params: dict[str, Any], source: str) -> None:

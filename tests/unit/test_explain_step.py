@@ -143,10 +143,12 @@ def test_explainability_table_gives_mean_and_t_interval(tmp_path):
         }
     )
     table = explainability_table(runs, 0.95)
-    # half width t(0.975, 2) * s / sqrt(3) = 4.302653 * 0.1 / 1.732051 = 0.248414
-    assert table.loc[0, "Deletion AUC"] == "0.200 [-0.048, 0.448]"
+    # half width t(0.975, 2) * s / sqrt(3) = 4.302653 * 0.1 / 1.732051 = 0.248414; the lower
+    # end, -0.048, lies below any possible AUC and is clipped to the range [0, 1].
+    assert table.loc[0, "Deletion AUC"] == "0.200 [0.000, 0.448]"
     assert table.loc[0, "Insertion AUC"] == "0.600 [0.600, 0.600]"
-    assert table.loc[0, "Average drop, %"] == "20.0 [-4.8, 44.8]"
+    assert table.loc[0, "Average drop, %"] == "20.0 [0.0, 44.8]"
+    assert table.loc[0, "Increase in confidence, %"] == "50.0 [0.0, 100.0]"  # +-124 points
     assert table.loc[1].tolist() == ["y", 1, "0.500", "0.400", "50.0", "25.0"]
     write_explainability(runs, 0.95, tmp_path / "results", tmp_path / "generated")
     tex = (tmp_path / "generated" / "explainability.tex").read_text()

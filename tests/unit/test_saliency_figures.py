@@ -132,7 +132,9 @@ def test_comparison_figure_shows_each_models_prediction_and_map(toy_dataset, tmp
     data = open_prepared(prepared)
     chosen = np.sort(pick_images(load_split(split).test, data.labels, 4))
     images = to_float(torch.from_numpy(np.asarray(data.images[chosen])))
-    assert len(fig.axes) == 3 * 4
+    assert len(fig.axes) == 3 * 4 + 1  # and the maps' colour bar
+    assert fig.axes[-1].get_ylabel() == "map value (overlay at 50%)"
+    assert fig.axes[-1].get_ylim() == (0.0, 1.0)
     for row, checkpoint in ((1, control), (2, proxy)):
         model = reference_model(checkpoint)
         with torch.no_grad():
@@ -163,7 +165,8 @@ def test_gallery_figure_shows_proxies_for_every_threshold_and_weight(toy_dataset
         target="label",
     )
     columns = 2 + 4
-    assert len(fig.axes) == 2 * columns
+    assert len(fig.axes) == 2 * columns + 1
+    assert fig.axes[-1].get_ylabel() == "gradcam map value"
     assert _titles(fig, 0, columns)[2:] == [
         "τ=0.3, λ=0.5",
         "τ=0.3, λ=1",
@@ -195,23 +198,30 @@ def _write_step(step_dir: Path, originals, images, indices, targets, misclassifi
     )
 
 
-def test_steps_figure_puts_each_original_above_its_proxy(toy_dataset, tmp_path):
+def test_steps_figure_puts_each_original_above_its_map_and_proxy(toy_dataset, tmp_path):
     prepared, _ = toy_dataset
     rng = np.random.default_rng(0)
     originals = rng.integers(0, 255, (3, 16, 16, 3), dtype=np.uint8)
     proxies = originals // 2
-    _write_step(tmp_path / "run" / "proxy" / "step-01", originals, proxies, [4, 5, 9], [2, 0, 1], 7)
+    maps = rng.random((3, 16, 16), dtype=np.float32)
+    step = tmp_path / "run" / "proxy" / "step-01"
+    _write_step(step, originals, proxies, [4, 5, 9], [2, 0, 1], 7)
+    np.save(step / "maps.npy", maps)
     _write_step(tmp_path / "run" / "proxy" / "step-02", None, None, [], [], 0)
     fig = steps_figure(tmp_path / "run", prepared, images=2)
-    axes = np.array(fig.axes).reshape(4, 2)
+    axes = np.array(fig.axes[:-1]).reshape(6, 2)
     for column in range(2):
         assert np.array_equal(axes[0, column].images[0].get_array(), originals[column])
-        assert np.array_equal(axes[1, column].images[0].get_array(), proxies[column])
+        assert np.array_equal(axes[1, column].images[0].get_array(), maps[column])
+        assert axes[1, column].images[0].get_clim() == (0, 1)
+        assert np.array_equal(axes[2, column].images[0].get_array(), proxies[column])
     labels = open_prepared(prepared).labels
     assert axes[0, 0].get_title() == f"{'abc'[labels[4]]}, map: c"
     assert axes[0, 0].get_ylabel() == "step 1\nbefore"
-    assert axes[1, 0].get_ylabel() == "after\n(3 of 7)"
-    assert [t.get_text() for t in axes[2, 0].texts] == ["no image chosen"]
+    assert axes[1, 0].get_ylabel() == "map"
+    assert axes[2, 0].get_ylabel() == "after\n(3 of 7)"
+    assert [t.get_text() for t in axes[3, 0].texts] == ["no image chosen"]
+    assert fig.axes[-1].get_ylabel() == "map value"
     matplotlib.pyplot.close(fig)
     with pytest.raises(ValueError, match="no proxy steps"):
         steps_figure(tmp_path, prepared)

@@ -30,6 +30,7 @@ GENERATED = [
     "thesis/generated/datasets.tex",
     "thesis/generated/dag.tex",
     "thesis/generated/explainability.tex",
+    "thesis/generated/leak.tex",
     "thesis/generated/saliency_figures.tex",
 ]
 

@@ -28,6 +28,7 @@ rule report:
         "thesis/generated/hyperparameters.tex",
         "thesis/generated/colophon.tex",
         "thesis/generated/explainability.tex",
+        "thesis/generated/leak.tex",
     params:
         report=lambda w: json.dumps(PARAMS["report"]),
     log:

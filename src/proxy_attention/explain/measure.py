@@ -18,11 +18,12 @@ from proxy_attention.data.split import load_split
 from proxy_attention.data.views import ImageStore
 from proxy_attention.errors import UserError
 from proxy_attention.explain.evaluate import explanation_scores, summarise
+from proxy_attention.explain.faithfulness import blur_baseline, blur_sigma
 from proxy_attention.grid import RunSpec
 
 METRICS = ("deletion_auc", "insertion_auc", "average_drop", "increase_in_confidence")
 # Per-image arrays written next to metrics.json, one .npy each (the rule declares them all).
-PER_IMAGE = ("indices", "target", "label", "confidence", *METRICS)
+PER_IMAGE = ("indices", "target", "label", "confidence", "baseline_confidence", *METRICS)
 
 
 class ExplainMethodError(UserError):
@@ -93,12 +94,16 @@ def measure_run(
             yield images, labels
 
     saliency = functools.partial(_saliency, target_layer=params["proxy"]["target_layer"])
+    native_size = native_image_size(params["datasets"].get(spec.dataset, {}))
+    baseline = settings["baseline"]
+    if baseline == "blur":
+        baseline = functools.partial(blur_baseline, native_size=native_size)
     scores = explanation_scores(
         model,
         batches(),
         settings["method"],
         steps=settings["steps"],
-        baseline=settings["baseline"],
+        baseline=baseline,
         batch_size=settings["batch_size"],
         target=settings["target"],
         saliency_fn=saliency,
@@ -115,6 +120,9 @@ def measure_run(
         "target": settings["target"],
         "steps": settings["steps"],
         "baseline": settings["baseline"],
+        "blur_sigma_px": (
+            blur_sigma(data.image_size, native_size) if settings["baseline"] == "blur" else None
+        ),
         "images": len(chosen),
         "accuracy_on_images": float((torch.cat(predicted).numpy() == labels).mean()),
         "mean": summarise(scores),
@@ -122,6 +130,14 @@ def measure_run(
     }
     write_json(out, result)
     return result
+
+
+def native_image_size(dataset: dict[str, Any]) -> int | None:
+    """The published image side of the dataset's source, where the source fixes one."""
+    from proxy_attention.data.sources.registry import SOURCES
+
+    source = SOURCES.get(dataset.get("source", ""))
+    return None if source is None else source.native_size
 
 
 def _saliency(model, images, targets, method, target_layer=None) -> torch.Tensor:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Iterable
 from pathlib import Path
@@ -21,6 +22,7 @@ def run_row(metrics: dict[str, Any]) -> dict[str, Any]:
     proxy = spec.get("proxy") or {}
     test = metrics["test"]
     last = metrics["epochs"][-1]
+    reported = metrics.get("reported", {})  # absent in metrics written before it was recorded
     return {
         "run_id": metrics["run_id"],
         "variant": variant_label(spec),
@@ -46,6 +48,9 @@ def run_row(metrics: dict[str, Any]) -> dict[str, Any]:
         "test_loss": test["loss"],
         "final_val_accuracy": last["val_accuracy"],
         "best_val_accuracy": max(e["val_accuracy"] for e in metrics["epochs"]),
+        # The number the original implementation reported (report/leak.py compares it to test).
+        "reported_accuracy": reported.get("val_accuracy", last["val_accuracy"]),
+        "reported_val_seen_in_training": reported.get("val_seen_in_training", math.nan),
         "proxy_images": sum(s["chosen"] for s in metrics["proxy_steps"]),
         "wall_seconds": metrics["timing"]["wall_seconds"],
         "train_seconds": metrics["timing"]["train_seconds"],
@@ -99,6 +104,11 @@ def with_explanations(
                 "explain_method": data["method"],
                 "explain_images": data["images"],
                 **{key: data["mean"][key] for key in EXPLAIN_COLUMNS},
+                # Target probability on the intact and on the baseline image: equal, and the
+                # baseline removed nothing (report/explainability.py flags it).
+                "explain_confidence": data["mean"].get("confidence", math.nan),
+                "explain_baseline_confidence": data["mean"].get("baseline_confidence", math.nan),
+                "explain_blur_sigma_px": data.get("blur_sigma_px", math.nan),
             }
         )
     if not rows:

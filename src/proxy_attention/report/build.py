@@ -24,6 +24,7 @@ from proxy_attention.report.latex import (
     macro,
     mean_interval,
 )
+from proxy_attention.report.leak import write_leak
 from proxy_attention.report.provenance import colophon, thesis_grid_macros
 from proxy_attention.report.selection import choose_by_validation
 from proxy_attention.report.stats import summarise
@@ -147,6 +148,7 @@ def write_report(
     write_text(out_dir / "hyperparameters.tex", hyperparameter_table(params))
     write_text(out_dir / "colophon.tex", colophon(params_path))
     write_explainability(runs, confidence, results_dir, out_dir)
+    write_leak(runs, confidence, results_dir, out_dir)
 
 
 def _proxy_epochs(schedule: str) -> list[int]:

@@ -10,8 +10,8 @@ import pandas as pd
 from proxy_attention.atomic import write_text
 from proxy_attention.report.aggregate import EXPLAIN_COLUMNS, RUNS
 from proxy_attention.report.figures import plt, save_figure, seed_points, sns
-from proxy_attention.report.latex import booktabs_table, escape, figure, mean_interval
-from proxy_attention.report.stats import summarise
+from proxy_attention.report.latex import booktabs_table, escape, figure
+from proxy_attention.report.stats import clip_interval, paired_difference, summarise
 
 EXPLAINABILITY_TEX = "explainability.tex"
 FIGURE_NAME = "explainability"
@@ -24,12 +24,26 @@ METRICS = [
 ]
 
 
-def _interval(mean: float, low: float, high: float, percent: bool) -> str:
+# Every metric is a mean of per-image values in [0, 1] (probabilities, fractions, indicators),
+# so its t-interval is clipped to [0, 1] and a difference of two of them to [-1, 1].
+METRIC_RANGE = (0.0, 1.0)
+DIFFERENCE_RANGE = (-1.0, 1.0)
+# Below this relative drop of the target probability, the baseline image removes almost
+# nothing the model uses, and deletion AUC cannot differ from insertion AUC.
+MIN_BASELINE_DROP = 0.1
+
+
+def _interval(
+    mean: float, low: float, high: float, percent: bool, bounds=METRIC_RANGE, sign: str = ""
+) -> str:
+    low, high = clip_interval(low, high, *bounds)
     if percent:
-        return mean_interval(mean, low, high)
+        if math.isnan(low):
+            return f"{100 * mean:{sign}.1f}"
+        return f"{100 * mean:{sign}.1f} [{100 * low:{sign}.1f}, {100 * high:{sign}.1f}]"
     if math.isnan(low):
-        return f"{mean:.3f}"
-    return f"{mean:.3f} [{low:.3f}, {high:.3f}]"
+        return f"{mean:{sign}.3f}"
+    return f"{mean:{sign}.3f} [{low:{sign}.3f}, {high:{sign}.3f}]"
 
 
 def explainability_table(runs: pd.DataFrame, confidence: float) -> pd.DataFrame:
@@ -54,6 +68,52 @@ def explainability_table(runs: pd.DataFrame, confidence: float) -> pd.DataFrame:
     return table
 
 
+def paired_to_control(runs: pd.DataFrame, confidence: float) -> pd.DataFrame:
+    """Per proxy variant: each metric's mean paired difference proxy - control over seeds,
+    with its t-interval clipped to [-1, 1], formatted for LaTeX."""
+    if not {"run_id", "proxy", "control_id"} <= set(runs.columns):
+        return pd.DataFrame()
+    by_id = runs.set_index("run_id")
+    proxy = runs[runs["proxy"].astype(bool) & runs["control_id"].isin(by_id.index)]
+    rows = []
+    for label, group in proxy.groupby("label", sort=True):
+        control = by_id.loc[group["control_id"]]
+        row = {"Proxy variant": escape(label), "Seeds": len(group)}
+        for column, heading, _, percent in METRICS:
+            diff = paired_difference(
+                group[column].to_numpy(), control[column].to_numpy(), confidence
+            )
+            name = heading.replace(", %", ", points")
+            row[f"{name} [CI]"] = _interval(
+                diff["mean_diff"], diff["ci_low"], diff["ci_high"], percent, DIFFERENCE_RANGE, "+"
+            )
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def baseline_sentence(runs: pd.DataFrame) -> str:
+    """Whether the baseline removed what the models use: their target probability on the
+    baseline image alone against the intact image, averaged over runs; a warning when not."""
+    columns = ["explain_confidence", "explain_baseline_confidence"]
+    if not set(columns) <= set(runs.columns) or runs[columns].isna().any().any():
+        return ""
+    intact, base = runs["explain_confidence"].mean(), runs["explain_baseline_confidence"].mean()
+    sigma = runs.get("explain_blur_sigma_px", pd.Series(dtype=float)).dropna()
+    blur = f" (a Gaussian blur of $\\sigma = {sigma.iloc[0]:.0f}$ px)" if len(sigma) else ""
+    numbers = (
+        f"on the baseline image{blur} alone, the target probability of the explained class "
+        f"is {base:.3f}, against {intact:.3f} on the intact images (mean over runs)"
+    )
+    if intact > 0 and 1.0 - base / intact >= MIN_BASELINE_DROP:
+        return f"The baseline removes the evidence the models use: {numbers}."
+    return (
+        f"\\textbf{{Warning:}} the baseline leaves the models' confidence almost unchanged: "
+        f"{numbers}. Deletion and insertion then replace pixels by nearly the same image, so "
+        "their AUCs cannot differ and these faithfulness numbers do not discriminate; choose "
+        "an \\code{explain.baseline} that removes information at this image size."
+    )
+
+
 def explainability_figure(runs: pd.DataFrame, out_dir: Path, name: str = FIGURE_NAME) -> str:
     """Each metric per variant: every seed a dot, the mean with its 95% CI; return the PDF name."""
     sns.set_theme(style="whitegrid", context="paper")
@@ -63,6 +123,8 @@ def explainability_figure(runs: pd.DataFrame, out_dir: Path, name: str = FIGURE_
     )
     for ax, (column, heading, better, _) in zip(axes, METRICS, strict=True):
         seed_points(ax, runs, column, order)
+        low, high = ax.get_xlim()  # no interval drawn beyond the metric's range
+        ax.set_xlim(max(low, METRIC_RANGE[0]), min(high, METRIC_RANGE[1]))
         ax.set_xlabel(f"{heading.split(',')[0].lower()}\n({better} is better)")
         ax.set_ylabel("")
     fig.tight_layout()
@@ -85,22 +147,38 @@ def explainability_tex(
         caption=(
             f"Faithfulness of the {method} maps of each variant's models on up to {images} "
             f"test images: mean over seeds with the {level}\\% confidence interval "
-            "(Student's t). Lower deletion AUC and average drop, higher insertion AUC and "
-            "increase in confidence mean more faithful maps."
+            "(Student's t), clipped to the metrics' range [0, 1] (0 to 100\\%), since every "
+            "metric is a mean of per-image values in it. Lower deletion AUC and average drop, "
+            "higher insertion AUC and increase in confidence mean more faithful maps."
         ),
         label="tab:explainability",
         source_note=source,
         column_format="lrrrrr",
     )
+    paired = paired_to_control(measured, confidence)
+    if not paired.empty:
+        table += "\n" + booktabs_table(
+            paired,
+            caption=(
+                "Faithfulness of each proxy variant's maps minus its control's, paired by seed: "
+                f"mean difference with the {level}\\% paired Student-t interval, clipped to the "
+                "range of a difference, [-1, 1] (AUCs) and [-100, 100] points (percentages). "
+                "Negative deletion AUC and average drop, positive insertion AUC and increase in "
+                "confidence mean the proxy run's maps are the more faithful."
+            ),
+            label="tab:explainability-paired",
+            source_note=source,
+            column_format="lrrrrr",
+        )
     pdf = explainability_figure(measured, figures_dir)
     plot = figure(
         f"generated/figures/{pdf}",
         f"Faithfulness of the {method} maps per variant: each seed as a dot, the mean "
-        "with its 95\\% confidence interval.",
+        "with its 95\\% confidence interval; each axis ends at the metric's range [0, 1].",
         "fig:explainability",
         source,
     )
-    return "\n".join([table, plot])
+    return "\n".join([baseline_sentence(measured), "", table, plot])
 
 
 def write_explainability(

@@ -138,7 +138,8 @@ def _captions(params: dict[str, Any], proxy_run: str) -> dict[str, str]:
             f"weights $\\lambda \\in \\{{{_listed(gallery['weights'])}\\}}$."
         ),
         "proxy_steps": (
-            f"Training images chosen at each proxy step of {run}: the original (upper row) and "
+            f"Training images chosen at each proxy step of {run}: the original (upper row), the "
+            "saliency map the step made of it (middle row; the colour bar gives its values) and "
             "the proxy that replaced it (lower row). Titles name the true class and the class the "
             "map explains; the row label counts the chosen among the misclassified images."
         ),

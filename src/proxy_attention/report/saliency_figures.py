@@ -60,6 +60,14 @@ def _axes(rows: int, columns: int, cell: float = 1.15) -> tuple[plt.Figure, np.n
     return fig, axes
 
 
+def _colour_bar(fig: plt.Figure, axes: Sequence[plt.Axes], label: str) -> None:
+    """One inferno colour bar for map values 0..1 beside ``axes`` (call after tight_layout)."""
+    scale = matplotlib.cm.ScalarMappable(matplotlib.colors.Normalize(0.0, 1.0), "inferno")
+    bar = fig.colorbar(scale, ax=list(axes), fraction=0.025, pad=0.01)
+    bar.set_label(label, fontsize=7)
+    bar.ax.tick_params(labelsize=7)
+
+
 def _explain(model, images, method, target_layer, targets=None):
     """Predictions and maps of ``method`` for ``targets`` (default: the predicted class)."""
     with torch.no_grad():
@@ -111,6 +119,7 @@ def comparison_figure(
         axes[row, 0].set_ylabel(f"{name}\n{correct}/{len(labels)} right", fontsize=7)
     fig.suptitle(f"{method} maps of the predicted class", fontsize=8)
     fig.tight_layout()
+    _colour_bar(fig, axes[1:].ravel(), "map value (overlay at 50%)")
     return fig
 
 
@@ -152,20 +161,23 @@ def gallery_figure(
     for column, (t, w) in enumerate(settings, start=2):
         axes[0, column].set_title(f"τ={t:g}, λ={w:g}", fontsize=7)
     fig.tight_layout()
+    _colour_bar(fig, axes.ravel(), f"{method} map value")
     return fig
 
 
 def steps_figure(run_dir: str | Path, prepared: str | Path, images: int = 6) -> plt.Figure:
-    """Per proxy step of a run, the first chosen images before (original) and after (proxy)."""
+    """Per proxy step of a run, the first chosen images: the original, the saliency map the
+    step used, and the proxy that replaced the original, one above the other."""
     steps = sorted((Path(run_dir) / "proxy").glob("step-*"))
     if not steps:
         raise ValueError(f"{run_dir} has no proxy steps (proxy/step-NN); is it a proxy run?")
     data = open_prepared(prepared)
-    fig, axes = _axes(2 * len(steps), images)
+    fig, axes = _axes(3 * len(steps), images)
     for number, step_dir in enumerate(steps):
         record = json.loads((step_dir / RECORD).read_text())
-        before, after = axes[2 * number], axes[2 * number + 1]
+        before, saliency, after = axes[3 * number : 3 * number + 3]
         before[0].set_ylabel(f"step {step_dir.name.split('-')[-1].lstrip('0')}\nbefore", fontsize=7)
+        saliency[0].set_ylabel("map", fontsize=7)
         chosen = f"{record['chosen']} of {record['misclassified']}"
         after[0].set_ylabel(f"after\n({chosen})", fontsize=7)
         # An empty step has zero-row arrays, which cannot be memory-mapped: skip the loading.
@@ -175,14 +187,22 @@ def steps_figure(run_dir: str | Path, prepared: str | Path, images: int = 6) -> 
             label = data.labels[artifacts["indices"][column]]
             aim = artifacts["targets"][column]
             before[column].imshow(artifacts["originals"][column])
+            saliency[column].imshow(
+                np.asarray(artifacts["maps"][column], dtype=np.float32),
+                cmap="inferno",
+                vmin=0,
+                vmax=1,
+            )
             after[column].imshow(artifacts["images"][column])
             before[column].set_title(
                 f"{data.classes[label][:7]}, map: {data.classes[aim][:7]}", fontsize=6
             )
         for column in range(max(shown, 1), images):
-            before[column].axis("off")
-            after[column].axis("off")
+            for row in (before, saliency, after):
+                row[column].axis("off")
         if not shown:
             before[0].text(0.5, 0.5, "no image chosen", ha="center", va="center", fontsize=7)
+            saliency[0].axis("off")
     fig.tight_layout()
+    _colour_bar(fig, axes.ravel(), "map value")
     return fig

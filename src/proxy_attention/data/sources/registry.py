@@ -52,9 +52,11 @@ SOURCES: dict[str, Source] = {
     "digits": Source(
         name="digits",
         description="scikit-learn's bundled 8x8 handwritten digits (no download)",
+        native_size=8,
     ),
     "cifar100": Source(
         name="cifar100",
+        native_size=32,
         description="CIFAR-100, python pickles; fine labels; official test batch",
         homepage="https://www.cs.toronto.edu/~kriz/cifar.html",
         files=(

@@ -55,6 +55,9 @@ class Source:
     list_images: Callable[[dict[str, Path], dict[str, Any]], Listing] | None = None
     homepage: str = ""
     variants: dict[str, tuple[RemoteFile, ...]] = field(default_factory=dict)
+    # Side of the images as published, where the source fixes it (digits 8, CIFAR 32): an image
+    # upscaled from it holds no detail finer than one native pixel (explain/faithfulness.py).
+    native_size: int | None = None
 
     def files_for(self, cfg: dict[str, Any]) -> tuple[RemoteFile, ...]:
         """The files for cfg's ``variant`` (Imagenette sizes, ...), else the default files."""
