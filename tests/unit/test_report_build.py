@@ -88,6 +88,8 @@ def test_parameters_table_shows_alternatives_booleans_and_whole_descriptions():
         assert all(v is not None for k, v in node.items() if k != "default"), key
     text = hyperparameter_table(load_params("params.yaml"))
     assert "predicted, True" not in text and escape("integer (>= 1, <= 65536) or auto") in text
+    # Run ids and dotted keys have no spaces: breaks are allowed so they fit the margin.
+    assert r"datasets.\allowbreak{}<name>" in text and r"aug\textasciitilde{}\allowbreak{}" in text
 
 
 def test_thesis_grid_numbers_come_from_its_config():

@@ -18,11 +18,13 @@ from proxy_attention.report.findings import findings_paragraphs
 from proxy_attention.report.labels import decoded_labels
 from proxy_attention.report.latex import (
     booktabs_table,
+    breakable,
     escape,
     figure,
     long_table,
     macro,
     mean_interval,
+    ragged,
 )
 from proxy_attention.report.provenance import colophon, thesis_grid_macros
 from proxy_attention.report.selection import choose_by_validation
@@ -83,7 +85,7 @@ def results_table(summary: pd.DataFrame, confidence: float, source: str, paired:
         ),
         label="tab:results",
         source_note=source,
-        column_format="lrrrr",
+        column_format=f"{ragged(0.34)}rrrr",
     )
 
 
@@ -226,10 +228,10 @@ def hyperparameter_table(params: dict[str, Any]) -> str:
             continue
         rows.append(
             {
-                "Key": r"\texttt{" + escape(key) + "}",
+                "Key": r"\texttt{" + breakable(key, ".") + "}",
                 "Meaning": escape(node["description"]),
-                "Allowed": escape(_allowed(node, root)),
-                "Value used": escape(_value_used(params, key)),
+                "Allowed": breakable(_allowed(node, root)),
+                "Value used": breakable(_value_used(params, key)),
             }
         )
     return long_table(
@@ -238,7 +240,8 @@ def hyperparameter_table(params: dict[str, Any]) -> str:
         "value this build used.",
         "tab:hyperparameters",
         "workflow/schemas/params.schema.yaml",
-        r"p{0.27\linewidth}p{0.34\linewidth}p{0.17\linewidth}p{0.12\linewidth}",
+        # Ragged columns that add up to less than \linewidth with their separation.
+        "".join(ragged(w) for w in (0.26, 0.32, 0.16, 0.15)),
         size=r"\scriptsize",
     )
 
