@@ -5,7 +5,7 @@ import pytest
 
 from proxy_attention.params import iter_schema_keys, load_params, load_schema
 from proxy_attention.report.build import _allowed, add_labels, hyperparameter_table, write_report
-from proxy_attention.report.latex import escape
+from proxy_attention.report.latex import breakable, escape
 from proxy_attention.report.provenance import colophon, rebuild_command, thesis_grid_macros
 from tests.helpers.result_tables import pair_rows, run_row, table
 
@@ -87,9 +87,12 @@ def test_parameters_table_shows_alternatives_booleans_and_whole_descriptions():
     for key, node in nodes.items():
         assert all(v is not None for k, v in node.items() if k != "default"), key
     text = hyperparameter_table(load_params("params.yaml"))
-    assert "predicted, True" not in text and escape("integer (>= 1, <= 65536) or auto") in text
+    assert "True" not in text and breakable("integer (>= 1, <= 65536) or auto") in text
     # Run ids and dotted keys have no spaces: breaks are allowed so they fit the margin.
-    assert r"datasets.\allowbreak{}<name>" in text and r"aug\textasciitilde{}\allowbreak{}" in text
+    assert r"\texttt{datasets.\allowbreak{}<name>.\allowbreak{}image\_size}" in text
+    assert breakable("digits/m/aug~basic") == (
+        r"digits/\allowbreak{}m/\allowbreak{}aug\textasciitilde{}\allowbreak{}basic"
+    )
 
 
 def test_thesis_grid_numbers_come_from_its_config():
