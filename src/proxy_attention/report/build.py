@@ -145,7 +145,7 @@ def write_report(
     write_text(out_dir / "appendix.tex", appendix(runs, tables[PER_CLASS], results_dir))
     chosen = choose_by_validation(runs, confidence)
     text = findings_paragraphs(runs, paired, chosen, control_means(runs, confidence), confidence)
-    write_text(out_dir / "macros.tex", macros(runs, text, thesis_grid))
+    write_text(out_dir / "macros.tex", macros(runs, text, confidence, thesis_grid))
     write_text(out_dir / "hyperparameters.tex", hyperparameter_table(params))
     write_text(out_dir / "colophon.tex", colophon(params_path))
     write_explainability(runs, confidence, results_dir, out_dir)
@@ -155,7 +155,9 @@ def _proxy_epochs(schedule: str) -> list[int]:
     return proxy_epochs([item if item == "p" else int(item) for item in str(schedule).split()])
 
 
-def macros(runs: pd.DataFrame, text: dict[str, str], thesis_grid: str | Path | None) -> str:
+def macros(
+    runs: pd.DataFrame, text: dict[str, str], confidence: float, thesis_grid: str | Path | None
+) -> str:
     """Counts, the generated findings (\\FindingsAbstract, \\AnswerAccuracy, ...) and the
     size of the source thesis' grid, as LaTeX macros."""
     lines = [
@@ -164,6 +166,9 @@ def macros(runs: pd.DataFrame, text: dict[str, str], thesis_grid: str | Path | N
         macro("NumSeeds", runs["seed"].nunique()),
         macro("NumVariants", runs["variant"].nunique()),
         macro("DatasetName", escape(", ".join(sorted(runs["dataset"].unique())))),
+        macro("ConfidenceLevel", f"{100 * confidence:g}\\%"),
+        macro("TQuantile", f"{0.5 + confidence / 2:g}"),
+        macro("ErrorRate", f"{1 - confidence:.2g}"),
         *[macro(_macro_name(key), escape(sentence)) for key, sentence in text.items()],
         *thesis_grid_macros(thesis_grid),
     ]
