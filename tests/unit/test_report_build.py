@@ -119,3 +119,13 @@ def test_colophon_names_hashes_tree_state_and_the_rebuild_command():
 @pytest.mark.parametrize("text", ["--cores", "a---b"])
 def test_escape_never_leaves_two_hyphens_to_become_a_dash(text):
     assert "--" not in escape(text)
+
+
+def test_a_build_without_proxy_runs_says_so(tmp_path):
+    runs = table(pair_rows(CONTROLS, [0.0, 0.0, 0.0]))
+    write_results(runs[~runs["proxy"]], tmp_path / "results")
+    write_report(tmp_path / "results", load_params("params.yaml"), "params.yaml", tmp_path / "o")
+    macros = (tmp_path / "o" / "macros.tex").read_text()
+    assert "It has no proxy-versus-control comparison." in macros
+    assert "This build has no proxy run, so it says nothing about the proxy step." in macros
+    assert r"\label{tab:paired}" in (tmp_path / "o" / "evaluation.tex").read_text()

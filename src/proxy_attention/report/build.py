@@ -139,7 +139,13 @@ def write_report(
             source,
         ),
     ]
-    if not pairs.empty:
+    if pairs.empty:
+        # The hand-written chapters point to the paired table; say there is nothing to pair.
+        evaluation.append(
+            "\\begin{table}[htbp]\\caption{No proxy variant in this build, so no paired "
+            "comparison.}\\label{tab:paired}\\end{table}\n"
+        )
+    else:
         evaluation += comparison_section(pairs, paired, confidence, figures_dir, source)
     write_text(out_dir / "evaluation.tex", "\n".join(evaluation))
     write_text(out_dir / "appendix.tex", appendix(runs, tables[PER_CLASS], results_dir))

@@ -104,6 +104,8 @@ def comparison_sentence(row: pd.Series, confidence: float) -> str:
 
 
 def tally(paired: pd.DataFrame, confidence: float) -> dict[str, int]:
+    if paired.empty:
+        return dict.fromkeys((IMPROVEMENT, DEGRADATION, NULL, UNTESTED), 0)
     found = [
         verdict(m, p, 1.0 - confidence)
         for m, p in zip(paired["mean_diff"], paired["p_holm"], strict=True)
@@ -159,6 +161,8 @@ def scope_sentence(runs: pd.DataFrame) -> str:
 
 
 def tally_sentence(paired: pd.DataFrame, confidence: float) -> str:
+    if paired.empty:
+        return "It has no proxy-versus-control comparison."
     counts = tally(paired, confidence)
     total = len(paired)
     alpha = f"{1 - confidence:.2g}"
@@ -225,9 +229,9 @@ def cost_sentence(paired: pd.DataFrame) -> str:
 
 def headline(paired: pd.DataFrame, confidence: float) -> str:
     """The one-sentence conclusion of the comparisons, restricted to what they support."""
-    counts = tally(paired, confidence)
     if paired.empty:
         return "This build has no proxy run, so it says nothing about the proxy step."
+    counts = tally(paired, confidence)
     if counts[IMPROVEMENT] == counts[DEGRADATION] == 0:
         detectable = paired["mde"].dropna()
         reach = (
@@ -269,7 +273,7 @@ def controls_sentence(runs: pd.DataFrame, control_means: pd.DataFrame, confidenc
 def combine_answer(paired: pd.DataFrame, confidence: float) -> str:
     """Per augmentation, what adding the proxy step did (never averaged across augmentations)."""
     parts = []
-    for augmentation, group in paired.groupby("augmentation", sort=True):
+    for augmentation, group in paired.groupby("augmentation", sort=True) if len(paired) else []:
         name = AUGMENTATIONS.get(augmentation, augmentation)
         counts = tally(group, confidence)
         parts.append(
