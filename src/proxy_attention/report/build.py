@@ -108,37 +108,12 @@ def write_report(
     figures_dir = out_dir / "figures"
     tables = read_tables(results_dir)
     runs = add_labels(tables[RUNS])
-    epochs = tables[EPOCHS].merge(runs[["run_id", "label", "proxy"]], on="run_id")
     confidence = params["report"]["confidence"]
-    summary = results_summary(runs, confidence)
     source = f"{results_dir / RUNS}"
     pairs = paired_runs(runs)
     paired = paired_summary(pairs, confidence)
 
-    level = f"{100 * confidence:g}"
-    proxy_epochs = sorted(
-        {e for s in runs.loc[runs["proxy"].astype(bool), "schedule"] for e in _proxy_epochs(s)}
-    )
-    curves = figures.learning_curves(epochs, confidence, proxy_epochs, figures_dir)
-    by_variant = figures.accuracy_by_variant(runs, confidence, figures_dir)
-    evaluation = [
-        results_table(summary, confidence, source, not pairs.empty),
-        figure(
-            f"generated/figures/{curves}",
-            f"Validation accuracy per epoch, in percent: the mean over seeds with its "
-            f"{level}\\% Student-t band; dotted lines mark the proxy steps, which run after "
-            "the epoch to their left.",
-            "fig:val-accuracy",
-            f"{results_dir / EPOCHS}",
-        ),
-        figure(
-            f"generated/figures/{by_variant}",
-            f"Test accuracy per variant, in percent: each seed as a dot, the mean with its "
-            f"{level}\\% Student-t interval, as in Table~\\ref{{tab:results}}.",
-            "fig:test-accuracy",
-            source,
-        ),
-    ]
+    evaluation = overview_section(runs, tables[EPOCHS], confidence, figures_dir, results_dir)
     if pairs.empty:
         # The hand-written chapters point to the paired table; say there is nothing to pair.
         evaluation.append(
@@ -155,6 +130,42 @@ def write_report(
     write_text(out_dir / "hyperparameters.tex", hyperparameter_table(params))
     write_text(out_dir / "colophon.tex", colophon(params_path))
     write_explainability(runs, confidence, results_dir, out_dir)
+
+
+def overview_section(
+    runs: pd.DataFrame,
+    epochs: pd.DataFrame,
+    confidence: float,
+    figures_dir: Path,
+    results_dir: Path,
+) -> list[str]:
+    """The results table, the learning curves and the test accuracy per variant."""
+    source, level = f"{results_dir / RUNS}", f"{100 * confidence:g}"
+    epochs = epochs.merge(runs[["run_id", "label", "proxy"]], on="run_id")
+    proxy_epochs = sorted(
+        {e for s in runs.loc[runs["proxy"].astype(bool), "schedule"] for e in _proxy_epochs(s)}
+    )
+    curves = figures.learning_curves(epochs, confidence, proxy_epochs, figures_dir)
+    by_variant = figures.accuracy_by_variant(runs, confidence, figures_dir)
+    has_pairs = bool(runs["proxy"].astype(bool).any())
+    return [
+        results_table(results_summary(runs, confidence), confidence, source, has_pairs),
+        figure(
+            f"generated/figures/{curves}",
+            f"Validation accuracy per epoch, in percent: the mean over seeds with its "
+            f"{level}\\% Student-t band; dotted lines mark the proxy steps, which run after "
+            "the epoch to their left.",
+            "fig:val-accuracy",
+            f"{results_dir / EPOCHS}",
+        ),
+        figure(
+            f"generated/figures/{by_variant}",
+            f"Test accuracy per variant, in percent: each seed as a dot, the mean with its "
+            f"{level}\\% Student-t interval, as in Table~\\ref{{tab:results}}.",
+            "fig:test-accuracy",
+            source,
+        ),
+    ]
 
 
 def _proxy_epochs(schedule: str) -> list[int]:
