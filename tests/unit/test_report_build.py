@@ -48,11 +48,19 @@ def test_write_report_states_the_findings_in_the_macros(tmp_path):
     # Chosen by validation: the basic proxy variant leads on validation, not by test.
     chosen = macros.split(r"\newcommand{\ChosenByValidation}")[1].splitlines()[0]
     assert chosen.startswith("{Chosen by mean validation accuracy over seeds (never by test")
-    assert r"on digits it is Basic + Proxy (GradCAM++, $\tau$ 0.6" in chosen
+    assert r"the leading variant on digits is Basic + Proxy (GradCAM++, $\tau$ 0.6" in chosen
     assert r"test accuracy 87.0\% (95\% CI 80.4 to 93.6)" in chosen
     evaluation = (tmp_path / "out" / "evaluation.tex").read_text()
     assert r"\label{tab:paired}" in evaluation and "Holm p" in evaluation
     assert "extra" not in evaluation.lower() and r"\ref{tab:paired}" in evaluation
+
+
+def test_accuracy_intervals_never_leave_zero_to_one():
+    from proxy_attention.report.build import control_means
+
+    runs = add_labels(table(pair_rows([0.55, 0.98], [0.0, 0.0])))  # two seeds: t = 12.7
+    means = control_means(runs, 0.95)
+    assert means["ci_high"].iloc[0] == 1.0 and 0.0 <= means["ci_low"].iloc[0] < 0.55
 
 
 def test_resplit_mark_only_on_runs_that_resplit():

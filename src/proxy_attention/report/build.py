@@ -31,6 +31,9 @@ from proxy_attention.report.selection import choose_by_validation
 from proxy_attention.report.stats import summarise
 from proxy_attention.schedule import proxy_epochs
 
+# Accuracy and F1 lie in [0, 1]: their intervals are clipped to it (stats.clip_interval).
+UNIT = (0.0, 1.0)
+
 
 def add_labels(runs: pd.DataFrame) -> pd.DataFrame:
     """A readable label per variant decoded from its settings (report/labels.py); runs that
@@ -41,8 +44,8 @@ def add_labels(runs: pd.DataFrame) -> pd.DataFrame:
 
 
 def results_summary(runs: pd.DataFrame, confidence: float) -> pd.DataFrame:
-    accuracy = summarise(runs, ["variant"], "test_accuracy", confidence)
-    f1 = summarise(runs, ["variant"], "test_f1_macro", confidence)
+    accuracy = summarise(runs, ["variant"], "test_accuracy", confidence, UNIT)
+    f1 = summarise(runs, ["variant"], "test_f1_macro", confidence, UNIT)
     seconds = runs.groupby("variant")["wall_seconds"].mean()
     labels = runs.groupby("variant")["label"].first()
     table = accuracy.merge(f1, on="variant", suffixes=("", "_f1"))
@@ -81,7 +84,8 @@ def results_table(summary: pd.DataFrame, confidence: float, source: str, paired:
         display,
         caption=(
             f"Test accuracy and macro F1 per variant: mean over seeds with the "
-            f"{level}\\% confidence interval (Student's t).{pointer}"
+            f"{level}\\% confidence interval (Student's t), clipped to the possible range "
+            f"0--100\\%.{pointer}"
         ),
         label="tab:results",
         source_note=source,
@@ -92,7 +96,7 @@ def results_table(summary: pd.DataFrame, confidence: float, source: str, paired:
 def control_means(runs: pd.DataFrame, confidence: float) -> pd.DataFrame:
     """Each fair control's test accuracy over seeds (the base the proxy step is added to)."""
     controls = runs[~runs["proxy"].astype(bool) & ~runs["resplit_each_round"].astype(bool)]
-    summary = summarise(controls, ["variant"], "test_accuracy", confidence)
+    summary = summarise(controls, ["variant"], "test_accuracy", confidence, UNIT)
     summary["label"] = summary["variant"].map(runs.groupby("variant")["label"].first())
     return summary.sort_values("label", ignore_index=True)
 

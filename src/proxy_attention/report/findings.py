@@ -193,15 +193,16 @@ def listed_sentences(paired: pd.DataFrame, confidence: float) -> list[str]:
 def chosen_sentence(chosen: pd.DataFrame, confidence: float) -> str:
     """The variant chosen by validation accuracy and its test accuracy, per dataset."""
     parts = []
-    for row in chosen.itertuples(index=False):
+    for k, row in enumerate(chosen.itertuples(index=False)):
         interval = (
             ""
             if math.isnan(row.ci_low)
             else f" ({level(confidence)} CI {100 * row.ci_low:.1f} to {100 * row.ci_high:.1f})"
         )
         parts.append(
-            f"on {row.dataset} it is {row.label}, with validation accuracy "
-            f"{100 * row.val_mean:.1f}% and test accuracy {100 * row.mean:.1f}%{interval}"
+            f"on {row.dataset} {'is' if k == 0 else 'it is'} {row.label}, with validation "
+            f"accuracy {100 * row.val_mean:.1f}% and test accuracy "
+            f"{100 * row.mean:.1f}%{interval}"
         )
     return (
         "Chosen by mean validation accuracy over seeds (never by test accuracy), the leading "
@@ -279,7 +280,9 @@ def combine_answer(paired: pd.DataFrame, confidence: float) -> str:
         parts.append(
             f"added to {name}, the proxy step gave {_plural(counts[IMPROVEMENT], 'improvement')}, "
             f"{_plural(counts[DEGRADATION], 'degradation')} and "
-            f"{_plural(counts[NULL], 'comparison')} with no detectable effect (mean paired "
+            f"{_plural(counts[NULL], 'comparison')} with no detectable effect"
+            + (f", {counts[UNTESTED]} untested" if counts[UNTESTED] else "")
+            + " (mean paired "
             f"{'difference' if len(group) == 1 else 'differences'} "
             f"{_listing(sorted({points(v) for v in group['mean_diff']}))} points)"
         )

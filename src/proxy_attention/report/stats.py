@@ -62,13 +62,23 @@ def paired_difference(
 
 
 def summarise(
-    df: pd.DataFrame, by: list[str], value: str, confidence: float = 0.95
+    df: pd.DataFrame,
+    by: list[str],
+    value: str,
+    confidence: float = 0.95,
+    bounds: tuple[float, float] | None = None,
 ) -> pd.DataFrame:
-    """One tidy row per group of ``by``: n, mean, ci_low, ci_high of ``value`` (NaNs dropped)."""
+    """One tidy row per group of ``by``: n, mean, ci_low, ci_high of ``value`` (NaNs dropped).
+
+    ``bounds`` (lower, upper) clips the intervals of a bounded metric such as an accuracy, whose
+    t-interval over two or three seeds can otherwise reach past 100%.
+    """
     rows = []
     for key, group in df.dropna(subset=[value]).groupby(by, sort=True):
         key = key if isinstance(key, tuple) else (key,)
         mean, low, high = mean_ci(group[value].to_numpy(), confidence)
+        if bounds is not None:
+            low, high = clip_interval(low, high, *bounds)
         rows.append((*key, len(group), mean, low, high))
     return pd.DataFrame(rows, columns=[*by, "n", "mean", "ci_low", "ci_high"])
 
