@@ -83,16 +83,17 @@ def summarise(
     return pd.DataFrame(rows, columns=[*by, "n", "mean", "ci_low", "ci_high"])
 
 
-def t_errorbar(confidence: float):
+def t_errorbar(confidence: float, bounds: tuple[float, float] | None = None):
     """A seaborn ``errorbar`` callable drawing the same Student-t interval as the tables.
 
     seaborn's own ``("ci", 95)`` is a bootstrap interval, which over three seeds is about their
-    min-max range; figures and tables must show one kind of interval.
+    min-max range; figures and tables must show one kind of interval. ``bounds`` clips it to a
+    bounded metric's range, as the tables do.
     """
 
     def interval(values: Sequence[float]) -> tuple[float, float]:
         _, low, high = mean_ci(values, confidence)
-        return low, high
+        return clip_interval(low, high, *bounds) if bounds else (low, high)
 
     return interval
 
