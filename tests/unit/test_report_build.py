@@ -5,7 +5,7 @@ import pytest
 
 from proxy_attention.params import iter_schema_keys, load_params, load_schema
 from proxy_attention.report.build import _allowed, add_labels, hyperparameter_table, write_report
-from proxy_attention.report.latex import escape
+from proxy_attention.report.latex import breakable, escape
 from proxy_attention.report.provenance import colophon, rebuild_command, thesis_grid_macros
 from tests.helpers.result_tables import pair_rows, run_row, table
 
@@ -42,14 +42,25 @@ def test_write_report_states_the_findings_in_the_macros(tmp_path):
     assert r"changed test accuracy by $-$" not in macros  # both mean gains are positive
     assert r"\newcommand{\AnswerCombine}" in macros and "added to CutMix" in macros
     assert "BestVariant" not in macros and r"$\tau$ 0.6" in macros
+    assert r"\newcommand{\ConfidenceLevel}{95\%}" in macros
+    assert r"\newcommand{\TQuantile}{0.975}" in macros
+    assert r"\newcommand{\ErrorRate}{0.05}" in macros
     # Chosen by validation: the basic proxy variant leads on validation, not by test.
     chosen = macros.split(r"\newcommand{\ChosenByValidation}")[1].splitlines()[0]
     assert chosen.startswith("{Chosen by mean validation accuracy over seeds (never by test")
-    assert r"on digits it is Basic + Proxy (GradCAM++, $\tau$ 0.6" in chosen
+    assert r"the leading variant on digits is Basic + Proxy (GradCAM++, $\tau$ 0.6" in chosen
     assert r"test accuracy 87.0\% (95\% CI 80.4 to 93.6)" in chosen
     evaluation = (tmp_path / "out" / "evaluation.tex").read_text()
     assert r"\label{tab:paired}" in evaluation and "Holm p" in evaluation
     assert "extra" not in evaluation.lower() and r"\ref{tab:paired}" in evaluation
+
+
+def test_accuracy_intervals_never_leave_zero_to_one():
+    from proxy_attention.report.build import control_means
+
+    runs = add_labels(table(pair_rows([0.55, 0.98], [0.0, 0.0])))  # two seeds: t = 12.7
+    means = control_means(runs, 0.95)
+    assert means["ci_high"].iloc[0] == 1.0 and 0.0 <= means["ci_low"].iloc[0] < 0.55
 
 
 def test_resplit_mark_only_on_runs_that_resplit():
@@ -87,7 +98,12 @@ def test_parameters_table_shows_alternatives_booleans_and_whole_descriptions():
     for key, node in nodes.items():
         assert all(v is not None for k, v in node.items() if k != "default"), key
     text = hyperparameter_table(load_params("params.yaml"))
-    assert "predicted, True" not in text and escape("integer (>= 1, <= 65536) or auto") in text
+    assert "True" not in text and breakable("integer (>= 1, <= 65536) or auto") in text
+    # Run ids and dotted keys have no spaces: breaks are allowed so they fit the margin.
+    assert r"\texttt{datasets.\allowbreak{}<name>.\allowbreak{}image\_size}" in text
+    assert breakable("digits/m/aug~basic") == (
+        r"digits/\allowbreak{}m/\allowbreak{}aug\textasciitilde{}\allowbreak{}basic"
+    )
 
 
 def test_thesis_grid_numbers_come_from_its_config():
@@ -111,3 +127,13 @@ def test_colophon_names_hashes_tree_state_and_the_rebuild_command():
 @pytest.mark.parametrize("text", ["--cores", "a---b"])
 def test_escape_never_leaves_two_hyphens_to_become_a_dash(text):
     assert "--" not in escape(text)
+
+
+def test_a_build_without_proxy_runs_says_so(tmp_path):
+    runs = table(pair_rows(CONTROLS, [0.0, 0.0, 0.0]))
+    write_results(runs[~runs["proxy"]], tmp_path / "results")
+    write_report(tmp_path / "results", load_params("params.yaml"), "params.yaml", tmp_path / "o")
+    macros = (tmp_path / "o" / "macros.tex").read_text()
+    assert "It has no proxy-versus-control comparison." in macros
+    assert "This build has no proxy run, so it says nothing about the proxy step." in macros
+    assert r"\label{tab:paired}" in (tmp_path / "o" / "evaluation.tex").read_text()

@@ -49,6 +49,20 @@ def test_accuracy_figure_draws_the_tables_interval_in_percent(monkeypatch, tmp_p
     plt.close("all")
 
 
+def test_accuracy_figure_clips_the_interval_as_the_table_does(monkeypatch, tmp_path):
+    from proxy_attention.report.build import results_summary
+
+    runs = add_labels(table(pair_rows([0.55, 0.98], [0.0, 0.0])))  # two seeds: t = 12.7
+    runs = runs[~runs["proxy"]]
+    row = results_summary(runs, 0.95).iloc[0]
+    drawn = capture(monkeypatch)
+    figures.accuracy_by_variant(runs, 0.95, tmp_path)
+    lines = interval_lines(drawn[0].axes[0])
+    assert row["ci_high"] == 1.0
+    assert any(np.allclose(x, [100 * row["ci_low"], 100 * row["ci_high"]]) for x in lines), lines
+    plt.close("all")
+
+
 def test_gain_figure_draws_the_paired_tables_interval_in_points(monkeypatch, tmp_path):
     gains = [0.01, -0.02, 0.025]
     pairs = paired_runs(add_labels(table(pair_rows(SEEDS, gains))))

@@ -144,3 +144,10 @@ def test_clip_interval_keeps_bounded_metrics_in_range():
     assert clip_interval(-0.2, 0.1, lower=0.0) == (0.0, 0.1)
     low, high = clip_interval(math.nan, math.nan, 0.0, 1.0)
     assert math.isnan(low) and math.isnan(high)
+
+
+def test_t_errorbar_clips_a_bounded_metric_like_the_tables():
+    values = [0.55, 0.98]
+    _, low, high = mean_ci(values, 0.95)
+    assert high > 1.0  # two seeds: t = 12.7 reaches past 100%
+    assert t_errorbar(0.95, (0.0, 1.0))(values) == (max(low, 0.0), 1.0)

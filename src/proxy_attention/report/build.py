@@ -18,17 +18,22 @@ from proxy_attention.report.findings import findings_paragraphs
 from proxy_attention.report.labels import decoded_labels
 from proxy_attention.report.latex import (
     booktabs_table,
+    breakable,
     escape,
     figure,
     long_table,
     macro,
     mean_interval,
+    ragged,
 )
 from proxy_attention.report.leak import write_leak
 from proxy_attention.report.provenance import colophon, thesis_grid_macros
 from proxy_attention.report.selection import choose_by_validation
 from proxy_attention.report.stats import summarise
 from proxy_attention.schedule import proxy_epochs
+
+# Accuracy and F1 lie in [0, 1]: their intervals are clipped to it (stats.clip_interval).
+UNIT = (0.0, 1.0)
 
 
 def add_labels(runs: pd.DataFrame) -> pd.DataFrame:
@@ -40,8 +45,8 @@ def add_labels(runs: pd.DataFrame) -> pd.DataFrame:
 
 
 def results_summary(runs: pd.DataFrame, confidence: float) -> pd.DataFrame:
-    accuracy = summarise(runs, ["variant"], "test_accuracy", confidence)
-    f1 = summarise(runs, ["variant"], "test_f1_macro", confidence)
+    accuracy = summarise(runs, ["variant"], "test_accuracy", confidence, UNIT)
+    f1 = summarise(runs, ["variant"], "test_f1_macro", confidence, UNIT)
     seconds = runs.groupby("variant")["wall_seconds"].mean()
     labels = runs.groupby("variant")["label"].first()
     table = accuracy.merge(f1, on="variant", suffixes=("", "_f1"))
@@ -80,18 +85,19 @@ def results_table(summary: pd.DataFrame, confidence: float, source: str, paired:
         display,
         caption=(
             f"Test accuracy and macro F1 per variant: mean over seeds with the "
-            f"{level}\\% confidence interval (Student's t).{pointer}"
+            f"{level}\\% confidence interval (Student's t), clipped to the possible range "
+            f"0--100\\%.{pointer}"
         ),
         label="tab:results",
         source_note=source,
-        column_format="lrrrr",
+        column_format=f"{ragged(0.34)}rrrr",
     )
 
 
 def control_means(runs: pd.DataFrame, confidence: float) -> pd.DataFrame:
     """Each fair control's test accuracy over seeds (the base the proxy step is added to)."""
     controls = runs[~runs["proxy"].astype(bool) & ~runs["resplit_each_round"].astype(bool)]
-    summary = summarise(controls, ["variant"], "test_accuracy", confidence)
+    summary = summarise(controls, ["variant"], "test_accuracy", confidence, UNIT)
     summary["label"] = summary["variant"].map(runs.groupby("variant")["label"].first())
     return summary.sort_values("label", ignore_index=True)
 
@@ -107,21 +113,49 @@ def write_report(
     figures_dir = out_dir / "figures"
     tables = read_tables(results_dir)
     runs = add_labels(tables[RUNS])
-    epochs = tables[EPOCHS].merge(runs[["run_id", "label", "proxy"]], on="run_id")
     confidence = params["report"]["confidence"]
-    summary = results_summary(runs, confidence)
     source = f"{results_dir / RUNS}"
     pairs = paired_runs(runs)
     paired = paired_summary(pairs, confidence)
 
-    level = f"{100 * confidence:g}"
+    evaluation = overview_section(runs, tables[EPOCHS], confidence, figures_dir, results_dir)
+    if pairs.empty:
+        # The hand-written chapters point to the paired table; say there is nothing to pair.
+        evaluation.append(
+            "\\begin{table}[htbp]\\caption{No proxy variant in this build, so no paired "
+            "comparison.}\\label{tab:paired}\\end{table}\n"
+        )
+    else:
+        evaluation += comparison_section(pairs, paired, confidence, figures_dir, source)
+    write_text(out_dir / "evaluation.tex", "\n".join(evaluation))
+    write_text(out_dir / "appendix.tex", appendix(runs, tables[PER_CLASS], results_dir))
+    chosen = choose_by_validation(runs, confidence)
+    text = findings_paragraphs(runs, paired, chosen, control_means(runs, confidence), confidence)
+    write_text(out_dir / "macros.tex", macros(runs, text, confidence, thesis_grid))
+    write_text(out_dir / "hyperparameters.tex", hyperparameter_table(params))
+    write_text(out_dir / "colophon.tex", colophon(params_path))
+    write_explainability(runs, confidence, results_dir, out_dir)
+    write_leak(runs, confidence, results_dir, out_dir)
+
+
+def overview_section(
+    runs: pd.DataFrame,
+    epochs: pd.DataFrame,
+    confidence: float,
+    figures_dir: Path,
+    results_dir: Path,
+) -> list[str]:
+    """The results table, the learning curves and the test accuracy per variant."""
+    source, level = f"{results_dir / RUNS}", f"{100 * confidence:g}"
+    epochs = epochs.merge(runs[["run_id", "label", "proxy"]], on="run_id")
     proxy_epochs = sorted(
         {e for s in runs.loc[runs["proxy"].astype(bool), "schedule"] for e in _proxy_epochs(s)}
     )
     curves = figures.learning_curves(epochs, confidence, proxy_epochs, figures_dir)
     by_variant = figures.accuracy_by_variant(runs, confidence, figures_dir)
-    evaluation = [
-        results_table(summary, confidence, source, not pairs.empty),
+    has_pairs = bool(runs["proxy"].astype(bool).any())
+    return [
+        results_table(results_summary(runs, confidence), confidence, source, has_pairs),
         figure(
             f"generated/figures/{curves}",
             f"Validation accuracy per epoch, in percent: the mean over seeds with its "
@@ -138,24 +172,15 @@ def write_report(
             source,
         ),
     ]
-    if not pairs.empty:
-        evaluation += comparison_section(pairs, paired, confidence, figures_dir, source)
-    write_text(out_dir / "evaluation.tex", "\n".join(evaluation))
-    write_text(out_dir / "appendix.tex", appendix(runs, tables[PER_CLASS], results_dir))
-    chosen = choose_by_validation(runs, confidence)
-    text = findings_paragraphs(runs, paired, chosen, control_means(runs, confidence), confidence)
-    write_text(out_dir / "macros.tex", macros(runs, text, thesis_grid))
-    write_text(out_dir / "hyperparameters.tex", hyperparameter_table(params))
-    write_text(out_dir / "colophon.tex", colophon(params_path))
-    write_explainability(runs, confidence, results_dir, out_dir)
-    write_leak(runs, confidence, results_dir, out_dir)
 
 
 def _proxy_epochs(schedule: str) -> list[int]:
     return proxy_epochs([item if item == "p" else int(item) for item in str(schedule).split()])
 
 
-def macros(runs: pd.DataFrame, text: dict[str, str], thesis_grid: str | Path | None) -> str:
+def macros(
+    runs: pd.DataFrame, text: dict[str, str], confidence: float, thesis_grid: str | Path | None
+) -> str:
     """Counts, the generated findings (\\FindingsAbstract, \\AnswerAccuracy, ...) and the
     size of the source thesis' grid, as LaTeX macros."""
     lines = [
@@ -164,6 +189,9 @@ def macros(runs: pd.DataFrame, text: dict[str, str], thesis_grid: str | Path | N
         macro("NumSeeds", runs["seed"].nunique()),
         macro("NumVariants", runs["variant"].nunique()),
         macro("DatasetName", escape(", ".join(sorted(runs["dataset"].unique())))),
+        macro("ConfidenceLevel", f"{100 * confidence:g}\\%"),
+        macro("TQuantile", f"{0.5 + confidence / 2:g}"),
+        macro("ErrorRate", f"{1 - confidence:.2g}"),
         *[macro(_macro_name(key), escape(sentence)) for key, sentence in text.items()],
         *thesis_grid_macros(thesis_grid),
     ]
@@ -228,10 +256,10 @@ def hyperparameter_table(params: dict[str, Any]) -> str:
             continue
         rows.append(
             {
-                "Key": r"\texttt{" + escape(key) + "}",
+                "Key": r"\texttt{" + breakable(key, ".") + "}",
                 "Meaning": escape(node["description"]),
-                "Allowed": escape(_allowed(node, root)),
-                "Value used": escape(_value_used(params, key)),
+                "Allowed": breakable(_allowed(node, root)),
+                "Value used": breakable(_value_used(params, key)),
             }
         )
     return long_table(
@@ -240,7 +268,8 @@ def hyperparameter_table(params: dict[str, Any]) -> str:
         "value this build used.",
         "tab:hyperparameters",
         "workflow/schemas/params.schema.yaml",
-        r"p{0.27\linewidth}p{0.34\linewidth}p{0.17\linewidth}p{0.12\linewidth}",
+        # Ragged columns that add up to less than \linewidth with their separation.
+        "".join(ragged(w) for w in (0.26, 0.32, 0.16, 0.15)),
         size=r"\scriptsize",
     )
 

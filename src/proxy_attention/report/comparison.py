@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 
 from proxy_attention.report import figures
-from proxy_attention.report.findings import p_text, verdict
-from proxy_attention.report.latex import booktabs_table, escape, figure
+from proxy_attention.report.findings import p_text, points, verdict
+from proxy_attention.report.latex import booktabs_table, escape, figure, ragged
 from proxy_attention.report.stats import holm_adjusted, minimum_detectable_effect, paired_difference
 
 HYPERPARAMETERS = [
@@ -72,7 +72,7 @@ def paired_summary(pairs: pd.DataFrame, confidence: float) -> pd.DataFrame:
 
 
 def _points(value: float) -> str:
-    return "--" if pd.isna(value) else f"{100 * value:+.1f}"
+    return "--" if pd.isna(value) else escape(points(value))
 
 
 def _p(value: float) -> str:
@@ -94,10 +94,8 @@ def paired_table(summary: pd.DataFrame, confidence: float, source: str) -> str:
             "p": summary["p"].map(_p),
             "Holm p": summary["p_holm"].map(_p),
             "Verdict": summary["verdict"],
-            "Detectable, points": summary["mde"].map(
-                lambda v: "--" if pd.isna(v) else f"{100 * v:.1f}"
-            ),
-            "Proxy steps, s (% of training)": [
+            "Detectable": summary["mde"].map(lambda v: "--" if pd.isna(v) else f"{100 * v:.1f}"),
+            "Proxy, s (share)": [
                 f"{s:.1f} ({100 * f:.0f}\\%)"
                 for s, f in zip(summary["proxy_seconds"], summary["proxy_share"], strict=True)
             ],
@@ -113,13 +111,14 @@ def paired_table(summary: pd.DataFrame, confidence: float, source: str) -> str:
             "interval; the paired t-test's p and its Holm adjustment over all "
             f"{len(summary)} comparisons of this build. A verdict other than no detectable "
             f"effect needs a Holm-adjusted p below {alpha}; \\emph{{detectable}} is the "
-            "difference these seeds detect with 80\\% power given the observed spread. The "
+            "difference, in points, these seeds detect with 80\\% power given the observed "
+            "spread. The "
             "last column is the time of the proxy steps themselves, measured inside each run, "
             "and its share of the run's training time (training epochs plus proxy steps)."
         ),
         label="tab:paired",
         source_note=source,
-        column_format="lrrrrlrr",
+        column_format=f"{ragged(0.24)}rrrr{ragged(0.13)}rr",
     )
 
 

@@ -22,6 +22,7 @@ from proxy_attention.report.stats import t_errorbar  # noqa: E402
 # so LaTeX never shrinks them and 8 pt ticks print at 8 pt or more.
 WIDTH = 6.2
 TICK_PT = 8.0
+PERCENT = (0.0, 100.0)  # accuracies in percent: their intervals are clipped to this, as in tables
 # A control and its proxy variants share a colour (their augmentation); line style and
 # marker tell them apart, so the figures stay readable in grey and for colour-blind readers.
 CONTROL_DASH, PROXY_DASHES = "", [(4, 1.5), (1, 1), (5, 1, 1, 1), (2, 2)]
@@ -110,7 +111,7 @@ def learning_curves(
         y="val_percent",
         hue="label",
         style="label",
-        errorbar=t_errorbar(confidence),
+        errorbar=t_errorbar(confidence, PERCENT),
         markers=styles["markers"],
         dashes=styles["dashes"],
         palette=styles["palette"],
@@ -139,6 +140,7 @@ def seed_points(
     order: list[str],
     confidence: float = 0.95,
     palette: dict[str, object] | None = None,
+    bounds: tuple[float, float] | None = None,
 ) -> None:
     """One row per variant: every seed as a dot, the mean with its t-interval in black."""
     sns.pointplot(
@@ -146,7 +148,7 @@ def seed_points(
         y="label",
         x=column,
         order=order,
-        errorbar=t_errorbar(confidence),
+        errorbar=t_errorbar(confidence, bounds),
         linestyle="none",
         capsize=0.2,
         color="black",
@@ -165,7 +167,7 @@ def accuracy_by_variant(
     data = runs.assign(test_percent=100 * runs["test_accuracy"])
     palette = variant_styles(data["label"], data["proxy"])["palette"]
     fig, ax = plt.subplots(figsize=(WIDTH, 0.6 + 0.4 * len(order)), layout="constrained")
-    seed_points(ax, data, "test_percent", order, confidence, palette)
+    seed_points(ax, data, "test_percent", order, confidence, palette, PERCENT)
     ax.set_xlabel("test accuracy, %")
     ax.set_ylabel("")
     return save_figure(fig, out_dir, name)

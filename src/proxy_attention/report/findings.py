@@ -104,6 +104,8 @@ def comparison_sentence(row: pd.Series, confidence: float) -> str:
 
 
 def tally(paired: pd.DataFrame, confidence: float) -> dict[str, int]:
+    if paired.empty:
+        return dict.fromkeys((IMPROVEMENT, DEGRADATION, NULL, UNTESTED), 0)
     found = [
         verdict(m, p, 1.0 - confidence)
         for m, p in zip(paired["mean_diff"], paired["p_holm"], strict=True)
@@ -159,6 +161,8 @@ def scope_sentence(runs: pd.DataFrame) -> str:
 
 
 def tally_sentence(paired: pd.DataFrame, confidence: float) -> str:
+    if paired.empty:
+        return "It has no proxy-versus-control comparison."
     counts = tally(paired, confidence)
     total = len(paired)
     alpha = f"{1 - confidence:.2g}"
@@ -189,15 +193,16 @@ def listed_sentences(paired: pd.DataFrame, confidence: float) -> list[str]:
 def chosen_sentence(chosen: pd.DataFrame, confidence: float) -> str:
     """The variant chosen by validation accuracy and its test accuracy, per dataset."""
     parts = []
-    for row in chosen.itertuples(index=False):
+    for k, row in enumerate(chosen.itertuples(index=False)):
         interval = (
             ""
             if math.isnan(row.ci_low)
             else f" ({level(confidence)} CI {100 * row.ci_low:.1f} to {100 * row.ci_high:.1f})"
         )
         parts.append(
-            f"on {row.dataset} it is {row.label}, with validation accuracy "
-            f"{100 * row.val_mean:.1f}% and test accuracy {100 * row.mean:.1f}%{interval}"
+            f"on {row.dataset} {'is' if k == 0 else 'it is'} {row.label}, with validation "
+            f"accuracy {100 * row.val_mean:.1f}% and test accuracy "
+            f"{100 * row.mean:.1f}%{interval}"
         )
     return (
         "Chosen by mean validation accuracy over seeds (never by test accuracy), the leading "
@@ -225,9 +230,9 @@ def cost_sentence(paired: pd.DataFrame) -> str:
 
 def headline(paired: pd.DataFrame, confidence: float) -> str:
     """The one-sentence conclusion of the comparisons, restricted to what they support."""
-    counts = tally(paired, confidence)
     if paired.empty:
         return "This build has no proxy run, so it says nothing about the proxy step."
+    counts = tally(paired, confidence)
     if counts[IMPROVEMENT] == counts[DEGRADATION] == 0:
         detectable = paired["mde"].dropna()
         reach = (
@@ -269,13 +274,15 @@ def controls_sentence(runs: pd.DataFrame, control_means: pd.DataFrame, confidenc
 def combine_answer(paired: pd.DataFrame, confidence: float) -> str:
     """Per augmentation, what adding the proxy step did (never averaged across augmentations)."""
     parts = []
-    for augmentation, group in paired.groupby("augmentation", sort=True):
+    for augmentation, group in paired.groupby("augmentation", sort=True) if len(paired) else []:
         name = AUGMENTATIONS.get(augmentation, augmentation)
         counts = tally(group, confidence)
         parts.append(
             f"added to {name}, the proxy step gave {_plural(counts[IMPROVEMENT], 'improvement')}, "
             f"{_plural(counts[DEGRADATION], 'degradation')} and "
-            f"{_plural(counts[NULL], 'comparison')} with no detectable effect (mean paired "
+            f"{_plural(counts[NULL], 'comparison')} with no detectable effect"
+            + (f", {counts[UNTESTED]} untested" if counts[UNTESTED] else "")
+            + " (mean paired "
             f"{'difference' if len(group) == 1 else 'differences'} "
             f"{_listing(sorted({points(v) for v in group['mean_diff']}))} points)"
         )

@@ -33,6 +33,20 @@ def escape(text: object) -> str:
     return re.sub("-(?=-)", "-{}", "".join(_SPECIAL.get(ch, ch) for ch in str(text)))
 
 
+def breakable(text: object, after: str = "/_,-~") -> str:
+    """``text`` escaped, with line breaks allowed after each character of ``after``: run ids and
+    dotted keys have no spaces, so a narrow column would otherwise overflow the margin."""
+    out = []
+    for ch in str(text):
+        out.append(escape(ch) + (r"\allowbreak{}" if ch in after else ""))
+    return re.sub("-(?=-)", "-{}", "".join(out))
+
+
+def ragged(width: float) -> str:
+    """A column ``width`` of the line wide, wrapping its text ragged-right (long labels)."""
+    return rf">{{\raggedright\arraybackslash}}p{{{width}\linewidth}}"
+
+
 def booktabs_table(
     frame: pd.DataFrame,
     caption: str,

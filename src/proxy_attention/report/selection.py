@@ -35,7 +35,11 @@ def choose_by_validation(
         .rename(columns={"mean": "val_mean"})[[*by, "variant", "val_mean"]]
     )
     test = summarise(
-        fair[fair["variant"].isin(chosen["variant"])], ["variant"], "test_accuracy", confidence
+        fair[fair["variant"].isin(chosen["variant"])],
+        ["variant"],
+        "test_accuracy",
+        confidence,
+        bounds=(0.0, 1.0),
     )
     labels = runs.groupby("variant")["label"].first()
     result = chosen.merge(test, on="variant")

@@ -62,27 +62,38 @@ def paired_difference(
 
 
 def summarise(
-    df: pd.DataFrame, by: list[str], value: str, confidence: float = 0.95
+    df: pd.DataFrame,
+    by: list[str],
+    value: str,
+    confidence: float = 0.95,
+    bounds: tuple[float, float] | None = None,
 ) -> pd.DataFrame:
-    """One tidy row per group of ``by``: n, mean, ci_low, ci_high of ``value`` (NaNs dropped)."""
+    """One tidy row per group of ``by``: n, mean, ci_low, ci_high of ``value`` (NaNs dropped).
+
+    ``bounds`` (lower, upper) clips the intervals of a bounded metric such as an accuracy, whose
+    t-interval over two or three seeds can otherwise reach past 100%.
+    """
     rows = []
     for key, group in df.dropna(subset=[value]).groupby(by, sort=True):
         key = key if isinstance(key, tuple) else (key,)
         mean, low, high = mean_ci(group[value].to_numpy(), confidence)
+        if bounds is not None:
+            low, high = clip_interval(low, high, *bounds)
         rows.append((*key, len(group), mean, low, high))
     return pd.DataFrame(rows, columns=[*by, "n", "mean", "ci_low", "ci_high"])
 
 
-def t_errorbar(confidence: float):
+def t_errorbar(confidence: float, bounds: tuple[float, float] | None = None):
     """A seaborn ``errorbar`` callable drawing the same Student-t interval as the tables.
 
     seaborn's own ``("ci", 95)`` is a bootstrap interval, which over three seeds is about their
-    min-max range; figures and tables must show one kind of interval.
+    min-max range; figures and tables must show one kind of interval. ``bounds`` clips it to a
+    bounded metric's range, as the tables do.
     """
 
     def interval(values: Sequence[float]) -> tuple[float, float]:
         _, low, high = mean_ci(values, confidence)
-        return low, high
+        return clip_interval(low, high, *bounds) if bounds else (low, high)
 
     return interval
 
