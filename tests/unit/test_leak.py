@@ -7,6 +7,7 @@ import pytest
 from proxy_attention.grid import ProxySettings, RunSpec, expand_grid
 from proxy_attention.params import ParamsError, validate_params
 from proxy_attention.report.aggregate import run_row
+from proxy_attention.report.build import add_labels
 from proxy_attention.report.leak import leak_summary, leak_tex, leak_twins
 from proxy_attention.train.run import train_run
 
@@ -134,3 +135,19 @@ def test_metrics_written_before_the_reported_accuracy_still_aggregate():
     row = run_row(metrics)
     assert row["reported_accuracy"] == 0.7
     assert np.isnan(row["reported_val_seen_in_training"])
+
+
+def test_only_the_resplit_twin_is_marked_inflated():
+    runs = pd.DataFrame(
+        {
+            "variant": [VARIANT, f"{VARIANT}-resplit"],
+            "dataset": "digits",
+            "model": "m",
+            "augmentation": "basic",
+            "schedule": "1 p p 1",
+            "resplit_each_round": [False, True],
+        }
+    )
+    labels = add_labels(runs)["label"].tolist()
+    assert labels[0] == "gradcampp-t0.6-w0.8-f0.5-s1pp1"
+    assert labels[1] == "gradcampp-t0.6-w0.8-f0.5-s1pp1-resplit (re-split, inflated)"
