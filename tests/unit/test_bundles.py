@@ -53,7 +53,8 @@ def test_seeds_trained_together_and_the_default_of_one_run_per_job():
     assert all([bundle_id] == run_ids for bundle_id, run_ids in bundles(params).items())
     params["grid"]["train_together"] = ["seeds"]
     grouped = bundles(params)
-    assert len(grouped) == 4 and all(len(run_ids) == 3 for run_ids in grouped.values())
+    # 2 augmentations x (control, proxy) and the leak check's fixed and re-split twins
+    assert len(grouped) == 4 + 2 and all(len(run_ids) == 3 for run_ids in grouped.values())
     assert all(bundle_id.endswith("/seed~x") for bundle_id in grouped)
 
 

@@ -7,6 +7,7 @@ import pytest
 from proxy_attention.grid import ProxySettings, RunSpec, expand_grid
 from proxy_attention.params import ParamsError, validate_params
 from proxy_attention.report.aggregate import run_row
+from proxy_attention.report.build import add_labels
 from proxy_attention.report.leak import leak_summary, leak_tex, leak_twins
 from proxy_attention.train.run import train_run
 
@@ -94,7 +95,8 @@ def test_a_clear_leak_is_measured_and_said():
     assert "+9.0 points" in text and "the leak is measurable" in text
     assert "re-split each round (inflated) & 3 & 91.0 & 82.0 &" in text
     assert "fixed split & 3 & 82.0 & 82.0 & +0.0 [-2.5, +2.5] & 0 \\\\" in text
-    assert "+9.0 points (95\\% CI +6.5 to +11.5, paired over seeds, $p = 0.004$)" in text
+    assert "+9.0 points (95\\% CI +6.5 to +11.5, paired by seed, $p = 0.004$)" in text
+    assert "(3 seeds)" in text
 
 
 def test_no_leak_is_said_with_the_effect_these_seeds_could_detect():
@@ -134,3 +136,26 @@ def test_metrics_written_before_the_reported_accuracy_still_aggregate():
     row = run_row(metrics)
     assert row["reported_accuracy"] == 0.7
     assert np.isnan(row["reported_val_seen_in_training"])
+
+
+def test_only_the_resplit_twin_is_marked_inflated():
+    runs = pd.DataFrame(
+        {
+            "variant": [VARIANT, f"{VARIANT}-resplit"],
+            "dataset": "digits",
+            "model": "m",
+            "augmentation": "basic",
+            "schedule": "1 p p 1",
+            "resplit_each_round": [False, True],
+        }
+    )
+    labels = add_labels(runs)["label"].tolist()
+    assert labels[0] == "gradcampp-t0.6-w0.8-f0.5-s1pp1"
+    assert labels[1] == "gradcampp-t0.6-w0.8-f0.5-s1pp1-resplit (re-split, inflated)"
+
+
+def test_one_seed_gives_the_gaps_without_an_interval():
+    runs = twin_runs([-0.013], [0.009], test=(0.85,))
+    text = leak_tex(runs, 0.95, "data/results")
+    assert "(1 seed)" in text and "+0.9 points (one seed, no interval)" in text
+    assert "The difference, +2.2 points (one seed, no interval), is no detectable leak." in text

@@ -128,8 +128,10 @@ def leak_sentence(row: pd.Series, confidence: float) -> str:
             return "one seed, no interval"
         return f"{level} CI {_points(low)} to {_points(high)}"
 
+    seeds = f"{row['n']} seed" + ("s" if row["n"] != 1 else "")
+    paired = ", paired by seed" if row["n"] > 1 else ""
     text = (
-        f"For {escape(row['label'])} ({row['n']} seeds), re-drawing the split each round as the "
+        f"For {escape(row['label'])} ({seeds}), re-drawing the split each round as the "
         f"original did made the reported validation accuracy exceed test accuracy by "
         f"{_points(row['resplit_mean_diff'])} points ({interval('resplit')}); with the split "
         f"fixed the gap was {_points(row['fixed_mean_diff'])} points ({interval('fixed')}). "
@@ -139,14 +141,14 @@ def leak_sentence(row: pd.Series, confidence: float) -> str:
     if not pd.isna(p) and p < 1.0 - confidence and row["leak_mean_diff"] > 0:
         return text + (
             f"Re-splitting inflated the reported accuracy by {_points(row['leak_mean_diff'])} "
-            f"points ({interval('leak')}, paired over seeds{p_text}): the leak is "
+            f"points ({interval('leak')}{paired}{p_text}): the leak is "
             "measurable, and re-split numbers must not be compared with fair ones."
         )
     mde = row["leak_mde"]
     detectable = "" if math.isnan(mde) else f"; these seeds could detect {100 * mde:.1f} points"
     return text + (
-        f"The difference, {_points(row['leak_mean_diff'])} points ({interval('leak')}, paired "
-        f"over seeds{p_text}), is no detectable leak{detectable}."
+        f"The difference, {_points(row['leak_mean_diff'])} points ({interval('leak')}{paired}"
+        f"{p_text}), is no detectable leak{detectable}."
     )
 
 
