@@ -164,7 +164,8 @@ def describe(report: dict[str, Any]) -> str:
     """The one log line a run starts with."""
     return (
         f"device {report['type']} ({report['name']}), AMP {'on' if report['amp'] else 'off'}, "
-        f"torch {report['torch']}, CUDA {report['cuda'] or 'none'}, {report['threads']} threads"
+        f"torch {report['torch']} (CUDA build {report['cuda'] or 'none'}), "
+        f"{report['threads']} threads"
     )
 
 
