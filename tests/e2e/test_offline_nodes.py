@@ -39,7 +39,9 @@ def test_pretrained_grids_cache_weights_locally_before_training(tiny_project):
     assert {"download", "weights"} <= _local_rules(tiny_project)
     assert "HF_HOME=data/cache/weights/huggingface" in output
     fetch = re.search(
-        r"^(Shell command: )?HF_HOME=\S+ TORCH_HOME=\S+ \S+ -m proxy_attention weights", output, re.M
+        r"^(Shell command: )?HF_HOME=\S+ TORCH_HOME=\S+ \S+ -m proxy_attention weights",
+        output,
+        re.M,
     )
     assert fetch and "HF_HUB_OFFLINE" not in fetch.group(0)  # the fetch itself is online
     trains = re.findall(r"^rule train:\n    input: ([^\n]+)", output, re.MULTILINE)
