@@ -255,7 +255,8 @@ def estimate_tex(result: dict[str, Any], params_file: str | Path) -> str:
     caption = (
         f"What the grid of {escape(params_file)} costs before it runs "
         "(\\texttt{proxy-attention estimate}). Device-hours extrapolate a calibration of each "
-        f"(model, image size) pair, a few steps on the {escape(result['device'])} of the machine "
+        "(model, image size) pair (one warm-up and one timed training and evaluation step) "
+        f"on the {escape(result['device'])} of the machine "
         "that built this document, and assume that half of the training images are "
         "misclassified at each proxy step; they are an order of magnitude, not a measurement."
     )
