@@ -200,8 +200,14 @@ def estimate(params: dict[str, Any], cache: Path = CALIBRATION_CACHE, measure=ca
 
 
 def _totals(rows: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Sums over the datasets; None (printed "?") where one dataset's size is unknown."""
     keys = ("runs", "epochs", "image_epochs", "prepared_bytes", "archive_bytes", "device_hours")
-    return {key: sum(row[key] or 0 for row in rows.values()) for key in keys}
+    return {
+        key: None
+        if any(row[key] is None for row in rows.values())
+        else sum(row[key] for row in rows.values())
+        for key in keys
+    }
 
 
 def _gb(value: int | None) -> str:

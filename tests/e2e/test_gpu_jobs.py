@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from tests.e2e.conftest import run
+from tests.helpers.workflow import workflow_value
 
 pytestmark = pytest.mark.e2e
 
@@ -42,15 +43,29 @@ def test_cuda_jobs_declare_one_gpu_and_cpu_jobs_none(tiny_project):
     assert all(cpu[rule] == {"0"} for rule in GPU_RULES)
 
 
-def test_auto_with_a_gpu_torch_cannot_use_stops_before_any_job(tiny_project, tmp_path):
-    fake = tmp_path / "bin" / "nvidia-smi"
+def _fake_smi(folder, gpus: int) -> dict[str, str]:
+    """An nvidia-smi listing ``gpus`` T4s with a driver for CUDA 10.1; the env that finds it."""
+    fake = folder / "bin" / "nvidia-smi"
     fake.parent.mkdir()
+    listing = "\\n".join(f"GPU {i}: Tesla T4 (UUID: GPU-{i})" for i in range(gpus))
     fake.write_text(
-        '#!/bin/sh\nif [ "$1" = "-L" ]; then echo "GPU 0: Tesla T4 (UUID: GPU-0)"; exit 0; fi\n'
+        f'#!/bin/sh\nif [ "$1" = "-L" ]; then printf "{listing}\\n"; exit 0; fi\n'
         'echo "| NVIDIA-SMI 418.87   Driver Version: 418.87   CUDA Version: 10.1 |"\n'
     )
     fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
-    env = {**os.environ, "PATH": f"{fake.parent}{os.pathsep}{os.environ['PATH']}"}
+    return {"PATH": f"{fake.parent}{os.pathsep}{os.environ['PATH']}"}
+
+
+def test_gpu_jobs_run_at_most_one_per_listed_gpu_unless_capped(tiny_project, tmp_path):
+    _with_device(tiny_project, "cuda")
+    env = _fake_smi(tmp_path, gpus=3)
+    cap = "w.global_resources['gpu'].value"
+    assert workflow_value(tiny_project, cap, env=env) == 3
+    assert workflow_value(tiny_project, cap, resources={"gpu": 1}, env=env) == 1
+
+
+def test_auto_with_a_gpu_torch_cannot_use_stops_before_any_job(tiny_project, tmp_path):
+    env = {**os.environ, **_fake_smi(tmp_path, gpus=1)}
     env.pop("CUDA_VISIBLE_DEVICES", None)
     result = subprocess.run(
         [sys.executable, "-m", "snakemake", "-n"],

@@ -2,12 +2,12 @@
 cache with the hub offline. Checked on the DAG (`snakemake -n -p`); nothing is fetched."""
 
 import re
-import sys
 
 import pytest
 import yaml
 
 from tests.e2e.conftest import run
+from tests.helpers.workflow import workflow_value
 
 pytestmark = pytest.mark.e2e
 
@@ -21,22 +21,9 @@ def _dry(project, pretrained: bool) -> str:
     return result.stdout + result.stderr
 
 
-def _local_rules(project) -> set[str]:
-    """The Snakefile's local rules, as Snakemake itself parses them (a dry run does not say)."""
-    script = (
-        "from pathlib import Path\n"
-        "from snakemake.api import SnakemakeApi\n"
-        "from snakemake.settings.types import ResourceSettings\n"
-        "with SnakemakeApi() as api:\n"
-        "    wf = api.workflow(resource_settings=ResourceSettings(), snakefile=Path('Snakefile'))\n"
-        "    print(' '.join(sorted(wf._workflow._localrules)))\n"
-    )
-    return set(run([sys.executable, "-c", script], project).stdout.split())
-
-
 def test_pretrained_grids_cache_weights_locally_before_training(tiny_project):
     output = _dry(tiny_project, pretrained=True)
-    assert {"download", "weights"} <= _local_rules(tiny_project)
+    assert {"download", "weights"} <= set(workflow_value(tiny_project, "sorted(w._localrules)"))
     assert "HF_HOME=data/cache/weights/huggingface" in output
     fetch = re.search(
         r"^(Shell command: )?HF_HOME=\S+ TORCH_HOME=\S+ \S+ -m proxy_attention weights",

@@ -64,3 +64,17 @@ def test_the_estimate_of_the_default_grid_and_its_cache(params, tmp_path):
 def test_a_real_calibration_is_cheap_and_positive():
     timing = calibrate("mobilenetv3_small_100", 32, "cpu")
     assert timing["train_seconds_per_image"] > timing["eval_seconds_per_image"] > 0
+
+
+def test_a_folder_from_a_url_is_unknown_and_so_are_the_totals(params, tmp_path):
+    params["datasets"]["photos"] = {
+        "source": "folder",
+        "url": "https://host/p.zip",
+        "image_size": 64,
+    }
+    params["grid"]["datasets"] = ["digits", "photos"]
+    result = estimate(params, tmp_path / "c.json", lambda model, size, device: TIMING)
+    assert result["rows"]["photos"]["device_hours"] is None
+    assert result["rows"]["digits"]["device_hours"] > 0
+    assert result["totals"]["device_hours"] is None and result["totals"]["runs"] == 24
+    assert format_estimate(result).splitlines()[3].split()[-1] == "?"

@@ -37,6 +37,7 @@ GENERATED = [
     "thesis/generated/dag.tex",
     "thesis/generated/explainability.tex",
     "thesis/generated/saliency_figures.tex",
+    "thesis/generated/estimate.tex",
 ]
 
 wildcard_constraints:
