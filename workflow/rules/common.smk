@@ -4,9 +4,9 @@ import json
 import sys
 
 from proxy_attention.bundles import bundles, explain_settings, marker, train_settings
-from proxy_attention.grid import runs_by_id
 from proxy_attention.devices import gpus_per_job, nvidia_smi_gpus
 from proxy_attention.errors import UserError
+from proxy_attention.grid import runs_by_id
 from proxy_attention.params import load_params
 from proxy_attention.workflow_config import params_file_for
 
