@@ -63,7 +63,10 @@ def train_run(
     torch.use_deterministic_algorithms(True, warn_only=True)
     device = select_device(settings["device"])
     torch.backends.cudnn.benchmark = device.type == "cuda"
+    # Workers draw their own augmentation streams: their count (within the job's threads) is
+    # part of what a run's numbers depend on, so it is recorded with the device.
     device_info = device_report(device)
+    device_info["loader_workers"] = loader_workers(settings["num_workers"], threads)
     print(f"{spec.run_id}: {describe(device_info)}", file=sys.stderr, flush=True)
     data = open_prepared(prepared_dir)
     split = load_split(split_path)
@@ -104,7 +107,7 @@ def train_run(
         batch_size=batch_size,
         shuffle=True,
         generator=loader_rng,
-        num_workers=loader_workers(settings["num_workers"], threads),
+        num_workers=device_info["loader_workers"],
         pin_memory=device.type == "cuda",
         # Fresh workers per epoch are seeded from loader_rng, which the resume state holds;
         # persistent workers would carry random state no checkpoint can capture.
