@@ -7,6 +7,7 @@ min_version("9.0")
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/data.smk"
+include: "workflow/rules/weights.smk"
 include: "workflow/rules/train.smk"
 include: "workflow/rules/explain.smk"
 include: "workflow/rules/notebooks.smk"
@@ -14,7 +15,9 @@ include: "workflow/rules/report.smk"
 include: "workflow/rules/thesis.smk"
 
 
-localrules: all, data, runs, results
+# download and weights need the network, which cluster compute nodes often lack: they run
+# where Snakemake runs. prepare and split need none (and much memory): they stay jobs.
+localrules: all, data, runs, results, download, weights
 
 
 rule all:

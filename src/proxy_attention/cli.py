@@ -55,6 +55,10 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("--dataset", required=True)
     sub.add_argument("--prepared", type=Path, required=True)
     sub.add_argument("--out", type=Path, required=True)
+    sub = with_params(step("estimate", _estimate, "runs, disk and device-hours of a grid"))
+    sub.add_argument("--tex", type=Path, default=None, help="also write this LaTeX table")
+    sub = with_params(step("weights", _weights, "cache the grid's pretrained weights"))
+    sub.add_argument("--out", type=Path, required=True, help="marker written when all are cached")
     sub = with_params(step("train", _train, "train one run of the grid"))
     sub.add_argument("--run", required=True, help="run id, as listed by `proxy-attention runs`")
     sub.add_argument("--prepared", type=Path, required=True)
@@ -172,6 +176,27 @@ def _split(args: argparse.Namespace) -> None:
     )
     save_split(args.out, split)
     print(f"{args.dataset}: {split.sizes()}")
+
+
+def _estimate(args: argparse.Namespace) -> None:
+    from proxy_attention.estimate import estimate, estimate_tex, format_estimate
+    from proxy_attention.params import load_params
+
+    result = estimate(load_params(args.params))
+    print(f"{args.params}:\n{format_estimate(result)}")
+    if args.tex:
+        from proxy_attention.atomic import atomic_path
+
+        with atomic_path(args.tex) as tmp:
+            Path(tmp).write_text(estimate_tex(result, args.params))
+
+
+def _weights(args: argparse.Namespace) -> None:
+    from proxy_attention.params import load_params
+    from proxy_attention.weights import fetch_weights, grid_models
+
+    record = fetch_weights(grid_models(load_params(args.params)), args.out)
+    print(f"{args.out}: {len(record['models'])} pretrained models cached")
 
 
 def _train(args: argparse.Namespace) -> None:

@@ -121,8 +121,11 @@ def _check_references(params: dict[str, Any], source: str) -> None:
                 f"choose one of {sorted(params['datasets'])} or add it under datasets"
             )
     for name, cfg in params["datasets"].items():
-        if cfg["source"] == "folder" and not cfg.get("path"):
-            raise ParamsError(f"{source}: datasets.{name}.path is required for source 'folder'")
+        if cfg["source"] == "folder" and not (cfg.get("path") or cfg.get("url")):
+            raise ParamsError(
+                f"{source}: datasets.{name}.path (a folder or archive) or datasets.{name}.url"
+                " is required for source 'folder'"
+            )
     split = params["split"]
     if split["val_fraction"] + split["test_fraction"] >= 1:
         raise ParamsError(

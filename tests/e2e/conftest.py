@@ -33,6 +33,7 @@ def tiny_params() -> dict:
     params["grid"].update(schedules=[["p", 1]], seeds=[0])
     params["grid"]["proxy"].update(subsets=[0.1])
     params["grid"].pop("leak_check", None)  # its twins are unit-tested (tests/unit/test_leak.py)
+    params["report"]["estimate"] = "params.yaml"  # calibrates one small pair, not the thesis grid
     return params
 
 

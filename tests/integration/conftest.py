@@ -30,6 +30,12 @@ def no_kaggle_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Pa
     home = tmp_path / "home"
     home.mkdir()
     monkeypatch.setenv("HOME", str(home))
-    for name in ("KAGGLE_USERNAME", "KAGGLE_KEY", "KAGGLE_CONFIG_DIR", "PROXY_ATTENTION_MIRROR"):
+    for name in (
+        "KAGGLE_USERNAME",
+        "KAGGLE_KEY",
+        "KAGGLE_API_TOKEN",
+        "KAGGLE_CONFIG_DIR",
+        "PROXY_ATTENTION_MIRROR",
+    ):
         monkeypatch.delenv(name, raising=False)
     return home

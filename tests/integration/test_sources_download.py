@@ -122,6 +122,7 @@ def test_kaggle_without_credentials_names_where_to_put_the_archive(tmp_path, no_
     assert "\n" not in message
     assert str(raw / "asl-alphabet.zip") in message
     assert "grassknoted/asl-alphabet" in message
+    assert "https://www.kaggle.com/settings/api" in message and "~/.kaggle/kaggle.json" in message
     assert "kaggle" not in sys.modules  # the client is never imported on this path
 
 

@@ -51,3 +51,22 @@ def test_resplit_moves_validation_images_into_train_but_keeps_test():
     np.testing.assert_array_equal(fresh.test, split.test)
     assert len(fresh.val) == len(split.val)
     assert set(fresh.train) & set(split.val)  # the original protocol's leak
+
+
+def test_official_val_and_test_are_kept_as_they_are():
+    labels = np.arange(60) % 3
+    official = np.array(["train"] * 30 + ["val"] * 15 + ["test"] * 15)
+    split = make_split(labels, 0.15, 0.2, seed=0, official_split=official)
+    assert split.train.tolist() == list(range(30))
+    assert split.val.tolist() == list(range(30, 45))
+    assert split.test.tolist() == list(range(45, 60))
+
+
+def test_an_official_val_without_test_carves_test_from_train():
+    labels = np.arange(100) % 2
+    official = np.array(["train"] * 80 + ["val"] * 20)
+    split = make_split(labels, 0.15, 0.2, seed=0, official_split=official)
+    assert split.val.tolist() == list(range(80, 100))
+    assert len(split.test) == 20 and split.test.max() < 80
+    assert np.bincount(labels[split.test]).tolist() == [10, 10]
+    assert sorted(np.concatenate([split.train, split.test]).tolist()) == list(range(80))

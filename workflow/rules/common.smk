@@ -4,14 +4,20 @@ import json
 import sys
 
 from proxy_attention.bundles import bundles, explain_settings, marker, train_settings
+from proxy_attention.devices import gpus_per_job, nvidia_smi_gpus
+from proxy_attention.errors import UserError
 from proxy_attention.grid import runs_by_id
-from proxy_attention.params import ParamsError, load_params
+from proxy_attention.params import load_params
+from proxy_attention.workflow_config import params_file_for
 
-# `snakemake --config params=workflow/configs/thesis.yaml` switches to another configuration.
-PARAMS_FILE = config.get("params", "params.yaml")
+# `snakemake --configfile workflow/configs/thesis.yaml` (or `--config params=FILE`) switches to
+# another configuration; any other --config key, or an invalid file, stops here in one line.
 try:
+    PARAMS_FILE = params_file_for(
+        workflow.config_settings.config, workflow.overwrite_configfiles
+    )
     PARAMS = load_params(PARAMS_FILE)
-except ParamsError as error:
+except UserError as error:
     sys.exit(f"error: {error}")
 
 RUNS = runs_by_id(PARAMS)
@@ -32,6 +38,7 @@ GENERATED = [
     "thesis/generated/explainability.tex",
     "thesis/generated/leak.tex",
     "thesis/generated/saliency_figures.tex",
+    "thesis/generated/estimate.tex",
 ]
 
 wildcard_constraints:
@@ -45,7 +52,15 @@ wildcard_constraints:
 # string, not a function: on the thesis grid per-job functions dominate `snakemake -n`.
 TRAIN_SETTINGS = train_settings(PARAMS)
 EXPLAIN_SETTINGS = explain_settings(PARAMS)
-GPUS_PER_JOB = 1 if PARAMS["train"]["device"] == "cuda" else 0
+# gpu=1 for training, explain and notebook jobs where they will use CUDA (devices.py).
+try:
+    GPUS_PER_JOB = gpus_per_job(PARAMS["train"]["device"])
+except UserError as error:
+    sys.exit(f"error: {error}")
+# Locally, without --resources gpu=N, Snakemake would start every GPU job at once: cap them at
+# the GPUs nvidia-smi lists (each job then claims its own, devices.claim_gpu_slot).
+if GPUS_PER_JOB and "gpu" not in workflow.global_resources and workflow.nodes is None:
+    workflow.global_resources["gpu"] = max(len(nvidia_smi_gpus()), 1)
 
 
 def dataset_params(wildcards):

@@ -50,6 +50,8 @@ rule saliency_comparison:
     params:
         settings=notebook_settings("saliency_comparison"),
     threads: 1
+    resources:
+        gpu=GPUS_PER_JOB,
     log:
         "logs/notebooks/{pair}/saliency_comparison.log",
     shell:
@@ -67,6 +69,8 @@ rule proxy_gallery:
     params:
         settings=notebook_settings("proxy_gallery"),
     threads: 1
+    resources:
+        gpu=GPUS_PER_JOB,
     log:
         "logs/notebooks/{pair}/proxy_gallery.log",
     shell:
@@ -84,6 +88,8 @@ rule proxy_steps:
     params:
         settings=notebook_settings("proxy_steps"),
     threads: 1
+    resources:
+        gpu=GPUS_PER_JOB,
     log:
         "logs/notebooks/{pair}/proxy_steps.log",
     shell:

@@ -61,3 +61,15 @@ rule rulegraph:
     shell:
         "{SNAKEMAKE} all --rulegraph --nolock --quiet > {output.dot} 2> {log}"
         " && {CLI} dag --dot {output.dot} --out thesis/generated 2>> {log}"
+
+
+rule estimate:
+    """What the grid of report.estimate costs (runs, disk, device-hours), for the thesis."""
+    input:
+        PARAMS["report"]["estimate"],
+    output:
+        "thesis/generated/estimate.tex",
+    log:
+        "logs/estimate.log",
+    shell:
+        "{CLI} estimate --params {input} --tex {output} > {log} 2>&1"

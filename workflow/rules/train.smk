@@ -4,6 +4,7 @@ rule train:
         # thesis grid (21,690 runs) this keeps `snakemake -n` much faster than input functions.
         prepared="data/prepared/{dataset}",
         split="data/splits/{dataset}.npz",
+        weights=WEIGHTS_INPUT,
     output:
         metrics="data/runs/{dataset}/{variant}/metrics.json",
         checkpoint="data/runs/{dataset}/{variant}/checkpoint.pt",
@@ -18,7 +19,7 @@ rule train:
     log:
         "logs/train/{dataset}/{variant}.log",
     shell:
-        "{CLI} train --params {PARAMS_FILE} --run '{wildcards.dataset}/{wildcards.variant}' --prepared {input.prepared} --split {input.split}"
+        "{OFFLINE_WEIGHTS} {CLI} train --params {PARAMS_FILE} --run '{wildcards.dataset}/{wildcards.variant}' --prepared {input.prepared} --split {input.split}"
         " --out data/runs/{wildcards.dataset}/{wildcards.variant} --threads {threads} 2> {log}"
 
 
@@ -27,6 +28,7 @@ rule train_bundle:
     input:
         prepared="data/prepared/{dataset}",
         split="data/splits/{dataset}.npz",
+        weights=WEIGHTS_INPUT,
     output:
         "data/runs/_bundles/{dataset}/{bundle}.json",
     params:
@@ -38,6 +40,6 @@ rule train_bundle:
     log:
         "logs/train/{dataset}/{bundle}.bundle.log",
     shell:
-        "{CLI} train-bundle --params {PARAMS_FILE} --bundle '{wildcards.dataset}/{wildcards.bundle}'"
+        "{OFFLINE_WEIGHTS} {CLI} train-bundle --params {PARAMS_FILE} --bundle '{wildcards.dataset}/{wildcards.bundle}'"
         " --prepared {input.prepared} --split {input.split} --marker {output}"
         " --threads {threads} 2> {log}"

@@ -10,6 +10,8 @@ from sklearn.model_selection import train_test_split
 
 from proxy_attention.atomic import atomic_path
 
+SPLITS = ("train", "val", "test")  # the official split names a prepared dataset may carry
+
 
 @dataclass(frozen=True)
 class Split:
@@ -28,21 +30,30 @@ def make_split(
     seed: int,
     official_split: np.ndarray | None = None,
 ) -> Split:
-    """Stratified split; an official test set is kept and validation is carved from train."""
+    """Stratified split. Official test and validation sets are kept as they are; what a dataset
+    does not ship is carved from the rest (train), stratified, in the configured shares."""
     indices = np.arange(len(labels))
-    if official_split is not None and (official_split == "test").any():
-        test = indices[official_split == "test"]
-        pool = indices[official_split != "test"]
+    official = np.asarray(official_split) if official_split is not None else None
+    has = {name: official is not None and bool((official == name).any()) for name in SPLITS}
+    if has["test"]:
+        test = indices[official == "test"]
+        pool = indices[official != "test"]
         val_share = val_fraction
     else:
+        pool = indices[official != "val"] if has["val"] else indices
+        test_size = round(test_fraction * len(indices)) if has["val"] else test_fraction
         pool, test = train_test_split(
-            indices, test_size=test_fraction, stratify=labels, random_state=seed
+            pool, test_size=test_size, stratify=labels[pool], random_state=seed
         )
         # val_fraction is a share of the whole dataset, so rescale it to the remaining pool.
         val_share = val_fraction / (1.0 - test_fraction)
-    train, val = train_test_split(
-        pool, test_size=val_share, stratify=labels[pool], random_state=seed
-    )
+    if has["val"]:
+        val = indices[official == "val"]
+        train = np.setdiff1d(pool, val)
+    else:
+        train, val = train_test_split(
+            pool, test_size=val_share, stratify=labels[pool], random_state=seed
+        )
     return Split(train=np.sort(train), val=np.sort(val), test=np.sort(test))
 
 

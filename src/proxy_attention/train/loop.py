@@ -21,11 +21,11 @@ class EpochResult:
 
 
 def select_device(name: str) -> torch.device:
-    if name == "cuda" and not torch.cuda.is_available():
-        raise RuntimeError("train.device is 'cuda' but no CUDA device is present; use auto or cpu")
-    if name == "auto":
-        name = "cuda" if torch.cuda.is_available() else "cpu"
-    return torch.device(name)
+    """train.device as a torch device: its own GPU on a multi-GPU node, and no silent CPU
+    fallback when a GPU is visible but unusable (devices.py)."""
+    from proxy_attention.devices import resolve_device
+
+    return resolve_device(name)
 
 
 def train_epoch(

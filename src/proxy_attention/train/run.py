@@ -7,6 +7,7 @@ is started again resumes there (train/resume.py); ``<out>`` appears, complete, a
 from __future__ import annotations
 
 import os
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from proxy_attention.augment import batch_augment, train_transform
 from proxy_attention.data.prepared import open_prepared
 from proxy_attention.data.split import Split, load_split, resplit_train_val
 from proxy_attention.data.views import ImageStore, TrainingImages
+from proxy_attention.devices import describe, device_report, loader_workers
 from proxy_attention.grid import RunSpec
 from proxy_attention.models import create_classifier
 from proxy_attention.proxy.overlay import rebuild_overlay
@@ -61,6 +63,11 @@ def train_run(
     torch.use_deterministic_algorithms(True, warn_only=True)
     device = select_device(settings["device"])
     torch.backends.cudnn.benchmark = device.type == "cuda"
+    # Workers draw their own augmentation streams: their count (within the job's threads) is
+    # part of what a run's numbers depend on, so it is recorded with the device.
+    device_info = device_report(device)
+    device_info["loader_workers"] = loader_workers(settings["num_workers"], threads)
+    print(f"{spec.run_id}: {describe(device_info)}", file=sys.stderr, flush=True)
     data = open_prepared(prepared_dir)
     split = load_split(split_path)
     fingerprint = resume.fingerprint(spec.as_dict(), settings, params["proxy"])
@@ -100,7 +107,7 @@ def train_run(
         batch_size=batch_size,
         shuffle=True,
         generator=loader_rng,
-        num_workers=settings["num_workers"],
+        num_workers=device_info["loader_workers"],
         pin_memory=device.type == "cuda",
         # Fresh workers per epoch are seeded from loader_rng, which the resume state holds;
         # persistent workers would carry random state no checkpoint can capture.
@@ -228,6 +235,7 @@ def train_run(
         "train_settings": {**settings, "batch_size": batch_size},
         "batch_size_source": "auto" if settings["batch_size"] == "auto" else "params",
         "device": device.type,
+        "device_info": device_info,
         "epochs": history,
         "proxy_steps": proxy_records,
         "test": {"loss": test_loss, **classification_metrics(test_labels, test_pred, data.classes)},

@@ -1,7 +1,8 @@
 """Dataset sources: fetch and verify raw archives, then prepare them into the common format.
 
 cfg is one dataset entry of params.yaml: ``source``, ``image_size``, ``max_per_class``,
-``fraction``, ``max_bad_fraction`` (0.01), ``seed`` (0), ``path`` (folder source), ``mirror``
+``fraction``, ``max_bad_fraction`` (0.01), ``seed`` (0), ``path`` or ``url`` (folder source),
+``mirror``
 (or $PROXY_ATTENTION_MIRROR: a base URL replacing the official URLs' prefix), ``variant``
 (imagenette: full|320px|160px; plant_village: color|grayscale|segmented) and ``checksums``
 (file name -> "md5:..."/"sha256:...", overriding or pinning the registry's digests),
@@ -64,6 +65,22 @@ def _digest(cfg: dict[str, Any], remote: RemoteFile) -> str | None:
     return (cfg.get("checksums") or {}).get(remote.name, remote.digest)
 
 
+def _folder_remote(cfg: dict[str, Any]) -> RemoteFile | None:
+    """The folder source's archive when it comes from ``url`` (checksum in ``checksums``)."""
+    url = cfg.get("url")
+    if not url:
+        return None
+    name = url.rstrip("/").rsplit("/", 1)[-1]
+    return RemoteFile(name, url, (cfg.get("checksums") or {}).get(name))
+
+
+def _remote_files(source: Source, cfg: dict[str, Any]) -> tuple[RemoteFile, ...]:
+    if source.name == "folder":
+        remote = _folder_remote(cfg)
+        return (remote,) if remote else ()
+    return source.files_for(cfg)
+
+
 def _folder_path(cfg: dict[str, Any]) -> Path:
     path = Path(cfg.get("path") or "")
     if not cfg.get("path") or not path.exists():
@@ -76,9 +93,9 @@ def download_source(cfg: dict[str, Any], raw_dir: Path) -> Path:
     source = get_source(cfg)
     raw_dir = Path(raw_dir)
     raw_dir.mkdir(parents=True, exist_ok=True)
-    if source.name == "folder":
+    if source.name == "folder" and not cfg.get("url"):
         _folder_path(cfg)  # local data: nothing to fetch, but fail early on a bad path
-    for remote in source.files_for(cfg):
+    for remote in _remote_files(source, cfg):
         dest = raw_dir / remote.name
         if source.kaggle:
             fetch_kaggle(source.kaggle, dest, _digest(cfg, remote))
@@ -97,13 +114,13 @@ def prepare_source(cfg: dict[str, Any], raw_dir: Path, out_dir: Path) -> Path:
         return _prepare_digits(cfg, out_dir)
     meta: dict[str, Any] = {"source": source.name, "description": source.description}
     archives: dict[str, Path] = {}
-    if source.name == "folder":
+    if source.name == "folder" and not cfg.get("url"):
         path = _folder_path(cfg)
         meta["path"] = str(path.resolve())
         if path.is_file():
             archives["path"] = path
     else:
-        files = source.files_for(cfg)
+        files = _remote_files(source, cfg)
         meta["files"] = [{"name": f.name, "url": f.url, "digest": _digest(cfg, f)} for f in files]
         for remote in files:
             archive = raw_dir / remote.name
@@ -111,7 +128,7 @@ def prepare_source(cfg: dict[str, Any], raw_dir: Path, out_dir: Path) -> Path:
                 raise SourceError(
                     f"{archive} is missing or not verified; run the download step first"
                 )
-            archives[remote.name] = archive
+            archives["path" if source.name == "folder" else remote.name] = archive
     assert source.list_images is not None
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     # Extract next to the output (same disk as the data, not /tmp) and remove it afterwards.

@@ -87,6 +87,38 @@ def class_folder_listing(
     )
 
 
+# Split folder names as torchvision's ImageFolder users and dataset publishers spell them.
+SPLIT_FOLDERS = {
+    "train": "train",
+    "training": "train",
+    "val": "val",
+    "valid": "val",
+    "validation": "val",
+    "test": "test",
+    "testing": "test",
+}
+
+
+def split_folders(root: Path) -> list[tuple[str, str]]:
+    """``[(folder, split)]`` when ``root`` holds only split folders (train/, val/, test/ ...),
+    train first (its class folders define the classes); ``[]`` for a flat root of classes."""
+    children = subdirs(root)
+    if not children or any(p.name.lower() not in SPLIT_FOLDERS for p in children):
+        return []
+    found = sorted(
+        ((p.name, SPLIT_FOLDERS[p.name.lower()]) for p in children),
+        key=lambda pair: ("train", "val", "test").index(pair[1]),
+    )
+    if len({split for _, split in found}) != len(found):
+        raise LayoutError(f"{root} has two folders for one split: {[name for name, _ in found]}")
+    return found
+
+
 def list_folder(roots: dict[str, Path], cfg: dict[str, Any]) -> Listing:
-    """The ``folder`` source: any directory (or extracted archive) with one folder per class."""
-    return class_folder_listing(find_class_root(roots["path"]))
+    """The ``folder`` source: any directory (or extracted archive) with one folder per class,
+    either flat (split by the pipeline) or inside train/ val/ test/ folders (kept as official)."""
+    root = find_class_root(roots["path"])
+    splits = split_folders(root)
+    if splits:
+        return class_folder_listing(root, splits=splits)
+    return class_folder_listing(root)

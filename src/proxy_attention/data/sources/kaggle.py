@@ -9,15 +9,22 @@ from pathlib import Path
 from proxy_attention.data.sources.download import is_verified, verify_file, write_stamp
 from proxy_attention.data.sources.errors import DownloadError, ManualDownloadRequired
 
-CREDENTIALS_HINT = "~/.kaggle/kaggle.json or KAGGLE_USERNAME/KAGGLE_KEY"
+CREDENTIALS_HINT = (
+    "create an API token at https://www.kaggle.com/settings/api and save it as "
+    "~/.kaggle/kaggle.json (or ~/.kaggle/access_token), or export KAGGLE_API_TOKEN "
+    "or KAGGLE_USERNAME and KAGGLE_KEY"
+)
 
 
 def has_credentials() -> bool:
-    """Kaggle's lookup order: environment variables, then ``$KAGGLE_CONFIG_DIR`` or ~/.kaggle."""
+    """The client's lookup (kaggle 2.x): a token or username/key in the environment, then
+    ``access_token`` or ``kaggle.json`` in ``$KAGGLE_CONFIG_DIR`` or ~/.kaggle."""
+    if os.environ.get("KAGGLE_API_TOKEN"):
+        return True
     if os.environ.get("KAGGLE_USERNAME") and os.environ.get("KAGGLE_KEY"):
         return True
-    config_dir = os.environ.get("KAGGLE_CONFIG_DIR") or Path.home() / ".kaggle"
-    return (Path(config_dir) / "kaggle.json").is_file()
+    config_dir = Path(os.environ.get("KAGGLE_CONFIG_DIR") or Path.home() / ".kaggle")
+    return any((config_dir / name).is_file() for name in ("kaggle.json", "access_token"))
 
 
 def fetch_kaggle(dataset: str, dest: Path, digest: str | None) -> Path:

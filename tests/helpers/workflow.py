@@ -1,0 +1,41 @@
+"""Snakemake's own view of a project's Snakefile (what a dry run does not print), read in a
+subprocess through its API: ``workflow_value(project, "sorted(w._localrules)")``."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+_SCRIPT = """
+import json, sys
+from pathlib import Path
+from snakemake.api import SnakemakeApi
+from snakemake.settings.types import ResourceSettings
+resources = json.loads(sys.argv[2])
+with SnakemakeApi() as api:
+    w = api.workflow(
+        resource_settings=ResourceSettings(resources=resources), snakefile=Path("Snakefile")
+    )._workflow
+    print(json.dumps(eval(sys.argv[1])))
+"""
+
+
+def workflow_value(
+    project: Path, expression: str, resources: dict | None = None, env: dict | None = None
+) -> Any:
+    """``expression`` evaluated with ``w`` the parsed workflow (internal API: tests only)."""
+    result = subprocess.run(
+        [sys.executable, "-c", _SCRIPT, expression, json.dumps(resources or {})],
+        cwd=project,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    if result.returncode != 0:
+        raise AssertionError(result.stderr[-3000:])
+    return json.loads(result.stdout.strip().splitlines()[-1])
