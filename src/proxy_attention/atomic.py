@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import glob
 import json
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -12,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from proxy_attention.faults import boundary
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)
@@ -32,6 +36,7 @@ def atomic_path(path: str | os.PathLike, suffix: str | None = None) -> Iterator[
     tmp_path = Path(tmp)
     try:
         yield tmp_path
+        boundary(f"write:{path.name}")
         os.replace(tmp_path, path)
     except BaseException:
         tmp_path.unlink(missing_ok=True)
@@ -40,18 +45,45 @@ def atomic_path(path: str | os.PathLike, suffix: str | None = None) -> Iterator[
 
 @contextlib.contextmanager
 def atomic_dir(path: str | os.PathLike) -> Iterator[Path]:
-    """Yield a temporary sibling directory that replaces ``path`` only if the block succeeds."""
+    """Yield a temporary sibling directory that replaces ``path`` only if the block succeeds.
+
+    Temporary folders a killed earlier attempt left for ``path`` are removed first.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    remove_leftovers(path)
     tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}."))
     try:
         yield tmp
+        boundary(f"dir:{path.name}")
         if path.exists():
             shutil.rmtree(path)
         os.replace(tmp, path)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def remove_leftovers(path: str | os.PathLike, tag: str = "") -> list[Path]:
+    """Remove the hidden temporary folders a killed write of ``path`` left: atomic_dir's
+    ``.<name>.<8 random characters>`` or, with ``tag``, ``.<name>.<tag><8 characters>``.
+
+    Only one job writes a given path at a time (Snakemake's outputs are unique), so any such
+    folder is an earlier attempt's, never a running one's.
+    """
+    path = Path(path)
+    if not path.parent.is_dir():
+        return []
+    # tempfile's random part: 8 characters of [a-z0-9_]; nothing else is matched.
+    name = re.compile(rf"\.{re.escape(path.name)}\.{re.escape(tag)}[a-z0-9_]{{8}}")
+    removed = [
+        entry
+        for entry in path.parent.glob(f".{glob.escape(path.name)}.*")
+        if name.fullmatch(entry.name) and entry.is_dir() and not entry.is_symlink()
+    ]
+    for entry in removed:
+        shutil.rmtree(entry, ignore_errors=True)
+    return removed
 
 
 def write_text(path: str | os.PathLike, text: str) -> None:

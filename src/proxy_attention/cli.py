@@ -165,22 +165,26 @@ def _split(args: argparse.Namespace) -> None:
     data = open_prepared(args.prepared)
     cfg = params["split"]
     split = make_split(
-        data.labels, cfg["val_fraction"], cfg["test_fraction"], cfg["seed"], data.official_split
+        data.labels,
+        cfg["val_fraction"],
+        cfg["test_fraction"],
+        cfg["seed"],
+        data.official_split,
+        data.classes,
     )
     save_split(args.out, split)
     print(f"{args.dataset}: {split.sizes()}")
 
 
 def _train(args: argparse.Namespace) -> None:
-    from proxy_attention.bundles import stamp, train_settings
     from proxy_attention.params import load_params
-    from proxy_attention.train.run import METRICS, train_run
+    from proxy_attention.train.run import train_run
 
     params = load_params(args.params)
     spec = _find_run(params, args.run)
+    # train_run stamps its result like a bundle's runs (switching grid.train_together on
+    # retrains nothing), inside its work directory: only the run that made it stamps it.
     metrics = train_run(spec, params, args.prepared, args.split, args.out, args.threads)
-    # Stamped like a bundle's runs, so switching grid.train_together on retrains nothing.
-    stamp(args.out / METRICS, train_settings(params), spec.run_id)
     print(f"{spec.run_id}: test accuracy {metrics['test']['accuracy']:.4f}")
 
 

@@ -136,7 +136,10 @@ def _check_explain_and_figures(params: dict[str, Any], source: str) -> None:
     """explain.method must not grade the proxy method; resolve and check figures.pairs."""
     from proxy_attention.grid import expand_grid  # grid imports nothing from here; keep it lazy
 
-    runs = expand_grid(params)
+    try:
+        runs = expand_grid(params)
+    except ValueError as exc:  # two grid entries that give one run id
+        raise ParamsError(f"{source}: {exc}") from None
     trained = {spec.proxy.method for spec in runs if spec.proxy is not None}
     method = params["explain"]["method"]
     if method in trained:

@@ -51,3 +51,33 @@ def test_resplit_moves_validation_images_into_train_but_keeps_test():
     np.testing.assert_array_equal(fresh.test, split.test)
     assert len(fresh.val) == len(split.val)
     assert set(fresh.train) & set(split.val)  # the original protocol's leak
+
+
+def test_a_class_with_one_image_stops_the_split_naming_it():
+    import pytest
+
+    from proxy_attention.data.split import SplitError
+
+    labels = np.array([0] * 20 + [1] + [2] * 20)
+    with pytest.raises(SplitError, match=r"^class 'cat' has 1 image; the split needs at least 3"):
+        make_split(labels, 0.15, 0.2, seed=0, classes=["ant", "cat", "dog"])
+
+
+def test_too_small_a_test_share_is_one_line_naming_the_keys():
+    import pytest
+
+    from proxy_attention.data.split import SplitError
+
+    labels = np.repeat(np.arange(10), 5)
+    with pytest.raises(SplitError, match=r"split.test_fraction = 0.05: .*raise the fractions"):
+        make_split(labels, 0.15, 0.05, seed=0)
+
+
+def test_saved_split_is_byte_identical_when_made_again(tmp_path):
+    import time
+
+    split = make_split(LABELS, 0.15, 0.2, seed=0)
+    save_split(tmp_path / "a.npz", split)
+    time.sleep(2.1)  # zip dates have a 2-second resolution
+    save_split(tmp_path / "b.npz", split)
+    assert (tmp_path / "a.npz").read_bytes() == (tmp_path / "b.npz").read_bytes()

@@ -11,6 +11,7 @@ A prepared dataset is a directory holding
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ IMAGES = "images.npy"
 LABELS = "labels.npy"
 OFFICIAL_SPLIT = "official_split.npy"
 META = "meta.json"
+IMAGES_SHA256 = "images_sha256"  # meta.json key: the images' content hash, for run fingerprints
 REPORT = "report.json"
 
 
@@ -121,6 +123,7 @@ def write_prepared(
         labels = np.empty(capacity, dtype=np.int64)
         splits: list[str | None] = []
         count = 0
+        content = hashlib.sha256()
         images = NpyAppender(tmp / IMAGES, np.uint8, item_shape, capacity)
         for image, label, official in samples:
             if image.shape != item_shape or image.dtype != np.uint8:
@@ -128,6 +131,7 @@ def write_prepared(
                     f"sample {count}: expected uint8 {item_shape}, got {image.dtype} {image.shape}"
                 )
             images.append(image[None])
+            content.update(image.tobytes())
             labels[count] = label
             splits.append(official)
             count += 1
@@ -143,6 +147,7 @@ def write_prepared(
                 "classes": list(classes),
                 "image_size": image_size,
                 "count": count,
+                IMAGES_SHA256: content.hexdigest(),
                 "class_counts": np.bincount(labels[:count], minlength=len(classes)).tolist(),
             },
         )

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import os
+import zipfile
 from dataclasses import dataclass
 
 import numpy as np
 from sklearn.model_selection import train_test_split
 
 from proxy_attention.atomic import atomic_path
+from proxy_attention.errors import UserError
+
+
+class SplitError(UserError):
+    """The dataset cannot be split as params.yaml asks; the message names the class or key."""
 
 
 @dataclass(frozen=True)
@@ -27,8 +33,47 @@ def make_split(
     test_fraction: float,
     seed: int,
     official_split: np.ndarray | None = None,
+    classes: list[str] | None = None,
 ) -> Split:
     """Stratified split; an official test set is kept and validation is carved from train."""
+    check_class_sizes(labels, official_split, classes)
+    try:
+        return _stratified(labels, val_fraction, test_fraction, seed, official_split)
+    except ValueError as exc:  # e.g. fewer test images than classes
+        raise SplitError(
+            f"cannot split {len(labels)} images of {len(np.unique(labels))} classes with "
+            f"split.val_fraction = {val_fraction}, split.test_fraction = {test_fraction}: "
+            f"{str(exc).splitlines()[0]}; raise the fractions or add images"
+        ) from None
+
+
+def check_class_sizes(
+    labels: np.ndarray, official_split: np.ndarray | None = None, classes: list[str] | None = None
+) -> None:
+    """Every class needs an image in each part it is split into (train, val and, unless the
+    source has an official test set, test); say which class is short, not sklearn's traceback."""
+    official = official_split is not None and (official_split == "test").any()
+    pool = labels[official_split != "test"] if official else labels
+    needed = 2 if official else 3
+    counts = np.bincount(pool, minlength=len(classes) if classes else 0)
+    for label, count in enumerate(counts):
+        if count < needed:
+            name = classes[label] if classes else str(label)
+            where = " outside the official test set" if official else ""
+            parts = "train, validation" if official else "train, validation, test"
+            raise SplitError(
+                f"class {name!r} has {count} image{'s' if count != 1 else ''}{where}; the split "
+                f"needs at least {needed} per class ({parts}): add images or remove its folder"
+            )
+
+
+def _stratified(
+    labels: np.ndarray,
+    val_fraction: float,
+    test_fraction: float,
+    seed: int,
+    official_split: np.ndarray | None,
+) -> Split:
     indices = np.arange(len(labels))
     if official_split is not None and (official_split == "test").any():
         test = indices[official_split == "test"]
@@ -56,8 +101,13 @@ def resplit_train_val(split: Split, labels: np.ndarray, seed: int) -> Split:
 
 
 def save_split(path: str | os.PathLike, split: Split) -> None:
-    with atomic_path(path) as tmp, open(tmp, "wb") as handle:
-        np.savez(handle, train=split.train, val=split.val, test=split.test)
+    """An .npz that np.load reads, with a fixed member date: np.savez stamps the current time
+    into the zip, so the same split would differ byte for byte (and in its hash) each time."""
+    with atomic_path(path) as tmp, zipfile.ZipFile(tmp, "w") as archive:
+        for name in ("train", "val", "test"):
+            member = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+            with archive.open(member, "w") as handle:
+                np.lib.format.write_array(handle, np.asarray(getattr(split, name)))
 
 
 def load_split(path: str | os.PathLike) -> Split:

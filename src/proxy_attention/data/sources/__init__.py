@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from proxy_attention.atomic import remove_leftovers
 from proxy_attention.data.prepared import PrepareReport, write_prepared
 from proxy_attention.data.sources.download import fetch, is_verified, mirrored
 from proxy_attention.data.sources.errors import (
@@ -50,6 +51,7 @@ __all__ = [
     "prepare_source",
 ]
 
+EXTRACT_TAG = "x-"  # prepare's extraction folder: .<out name>.x-<random>
 _ARCHIVE_SUFFIXES = (".tar.gz", ".tgz", ".tar", ".zip")
 
 
@@ -114,8 +116,12 @@ def prepare_source(cfg: dict[str, Any], raw_dir: Path, out_dir: Path) -> Path:
             archives[remote.name] = archive
     assert source.list_images is not None
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    # Extract next to the output (same disk as the data, not /tmp) and remove it afterwards.
-    with tempfile.TemporaryDirectory(dir=out_dir.parent, prefix=f".{out_dir.name}.x-") as tmp:
+    # Extract next to the output (same disk as the data, not /tmp) and remove it afterwards;
+    # what a killed attempt left there is removed first.
+    remove_leftovers(out_dir, tag=EXTRACT_TAG)
+    with tempfile.TemporaryDirectory(
+        dir=out_dir.parent, prefix=f".{out_dir.name}.{EXTRACT_TAG}"
+    ) as tmp:
         roots = {
             name: safe_extract(path, Path(tmp) / _stem(name)) for name, path in archives.items()
         }
