@@ -38,8 +38,9 @@ def test_resume_after_a_new_split_restarts_on_the_new_split(toy_dataset, tmp_pat
     params = load_params(params_file)
     spec = expand_grid(params)[0]
     out = tmp_path / "run"
-    killed = train_cli(params_file, spec.run_id, prepared, split_path, out,
-                       **{KILL_AFTER_EPOCH: "1"})
+    killed = train_cli(
+        params_file, spec.run_id, prepared, split_path, out, **{KILL_AFTER_EPOCH: "1"}
+    )
     assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
     assert (partial_dir(out) / STATE).exists()
 
@@ -79,8 +80,9 @@ def test_finished_work_of_the_same_inputs_is_moved_into_place(toy_dataset, tmp_p
     params_file = toy_params_file([1], tmp_path)
     spec = expand_grid(load_params(params_file))[0]
     out = tmp_path / "run"
-    killed = train_cli(params_file, spec.run_id, prepared, split_path, out,
-                       **{KILL_AT: "train:before-rename"})
+    killed = train_cli(
+        params_file, spec.run_id, prepared, split_path, out, **{KILL_AT: "train:before-rename"}
+    )
     assert killed.returncode == -signal.SIGKILL
     before = read_json(partial_dir(out) / METRICS)
     rerun = train_cli(params_file, spec.run_id, prepared, split_path, out)
