@@ -17,6 +17,14 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except (OSError, RuntimeError) as exc:
+        from proxy_attention.disk import describe
+
+        line = describe(exc)
+        if line is None:
+            raise
+        print(f"error: {line}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -45,6 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = with_params(step("download", _download, "fetch and verify a dataset's raw files"))
     sub.add_argument("--dataset", required=True)
     sub.add_argument("--out", type=Path, required=True)
+    sub.add_argument("--manifest", type=Path, default=None, help="written last: the files")
     sub = with_params(
         step("prepare", _prepare, "decode, convert and resize into the prepared format")
     )
@@ -147,7 +156,7 @@ def _download(args: argparse.Namespace) -> None:
     from proxy_attention.data.sources import download_source
 
     _, cfg = _dataset_cfg(args)
-    download_source(cfg, args.out)
+    download_source(cfg, args.out, args.manifest)
 
 
 def _prepare(args: argparse.Namespace) -> None:

@@ -14,9 +14,15 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from proxy_attention.atomic import remove_leftovers
+from proxy_attention.atomic import read_json, remove_leftovers, write_json
 from proxy_attention.data.prepared import PrepareReport, write_prepared
-from proxy_attention.data.sources.download import fetch, is_verified, mirrored
+from proxy_attention.data.sources.download import (
+    fetch,
+    is_verified,
+    mirrored,
+    stamp_path,
+    was_downloaded,
+)
 from proxy_attention.data.sources.errors import (
     ChecksumMismatch,
     DamagedArchive,
@@ -73,8 +79,13 @@ def _folder_path(cfg: dict[str, Any]) -> Path:
     return path
 
 
-def download_source(cfg: dict[str, Any], raw_dir: Path) -> Path:
-    """Fetch and verify the source's archives into ``raw_dir``; verified files are kept."""
+def download_source(cfg: dict[str, Any], raw_dir: Path, manifest: Path | None = None) -> Path:
+    """Fetch and verify the source's archives into ``raw_dir``; verified files are kept.
+
+    ``manifest`` (what Snakemake tracks, written last) lists the verified files with their
+    sha256. The archives are not a rule output: Snakemake deletes a failed job's outputs,
+    and they may be the user's only copy (a hand-placed Kaggle archive).
+    """
     source = get_source(cfg)
     raw_dir = Path(raw_dir)
     raw_dir.mkdir(parents=True, exist_ok=True)
@@ -88,6 +99,12 @@ def download_source(cfg: dict[str, Any], raw_dir: Path) -> Path:
             assert remote.url is not None
             url = mirrored(remote.url, cfg.get("mirror"))
             fetch(url, dest, _digest(cfg, remote), retries=_retries(cfg))
+    if manifest is not None:
+        files = [
+            {"name": remote.name, "sha256": read_json(stamp_path(raw_dir / remote.name))["sha256"]}
+            for remote in source.files_for(cfg)
+        ]
+        write_json(manifest, {"source": source.name, "files": files})
     return raw_dir
 
 
@@ -122,8 +139,10 @@ def prepare_source(cfg: dict[str, Any], raw_dir: Path, out_dir: Path) -> Path:
     with tempfile.TemporaryDirectory(
         dir=out_dir.parent, prefix=f".{out_dir.name}.{EXTRACT_TAG}"
     ) as tmp:
+        cap = cfg.get("max_extracted_bytes")
         roots = {
-            name: safe_extract(path, Path(tmp) / _stem(name)) for name, path in archives.items()
+            name: safe_extract(path, Path(tmp) / _stem(name), cap, was_downloaded(path))
+            for name, path in archives.items()
         }
         if source.name == "folder" and not archives:
             roots["path"] = _folder_path(cfg)
