@@ -80,6 +80,7 @@ class PrepareReport:
     written: int = 0
     converted: dict[str, int] = field(default_factory=dict)
     skipped: list[dict[str, str]] = field(default_factory=list)
+    dropped_classes: list[str] = field(default_factory=list)  # class folders with no image
 
     def convert(self, mode: str) -> None:
         self.converted[mode] = self.converted.get(mode, 0) + 1
@@ -99,6 +100,7 @@ class PrepareReport:
             "bad_fraction": self.bad_fraction,
             "converted": self.converted,
             "skipped": self.skipped,
+            "dropped_classes": self.dropped_classes,
         }
 
 
