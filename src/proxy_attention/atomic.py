@@ -65,24 +65,50 @@ def atomic_dir(path: str | os.PathLike) -> Iterator[Path]:
 
 
 def remove_leftovers(path: str | os.PathLike, tag: str = "") -> list[Path]:
-    """Remove the hidden temporary folders a killed write of ``path`` left: atomic_dir's
-    ``.<name>.<8 random characters>`` or, with ``tag``, ``.<name>.<tag><8 characters>``.
+    """Remove what a killed write of ``path`` left: atomic_dir's ``.<name>.<8 random
+    characters>`` folders, atomic_path's ``.<name>.<8 characters><suffix>`` files or, with
+    ``tag``, ``.<name>.<tag><8 characters>`` folders.
 
-    Only one job writes a given path at a time (Snakemake's outputs are unique), so any such
-    folder is an earlier attempt's, never a running one's.
+    Call it only for a path one job writes (a step's own output, not a shared cache): then
+    any such entry is an earlier attempt's, never a running one's.
     """
     path = Path(path)
     if not path.parent.is_dir():
         return []
     # tempfile's random part: 8 characters of [a-z0-9_]; nothing else is matched.
-    name = re.compile(rf"\.{re.escape(path.name)}\.{re.escape(tag)}[a-z0-9_]{{8}}")
-    removed = [
-        entry
-        for entry in path.parent.glob(f".{glob.escape(path.name)}.*")
-        if name.fullmatch(entry.name) and entry.is_dir() and not entry.is_symlink()
-    ]
-    for entry in removed:
-        shutil.rmtree(entry, ignore_errors=True)
+    folder = re.compile(rf"\.{re.escape(path.name)}\.{re.escape(tag)}[a-z0-9_]{{8}}")
+    suffix = "" if tag else re.escape("".join(path.suffixes))
+    file = re.compile(rf"\.{re.escape(path.name)}\.[a-z0-9_]{{8}}{suffix}")
+    removed = []
+    for entry in path.parent.glob(f".{glob.escape(path.name)}.*"):
+        if entry.is_symlink():
+            continue
+        if folder.fullmatch(entry.name) and entry.is_dir():
+            shutil.rmtree(entry, ignore_errors=True)
+        elif not tag and file.fullmatch(entry.name) and entry.is_file():
+            entry.unlink(missing_ok=True)
+        else:
+            continue
+        removed.append(entry)
+    return removed
+
+
+def remove_temporaries(folder: str | os.PathLike) -> list[Path]:
+    """remove_leftovers for every file of ``folder``: for a folder one job owns (a run's work
+    directory, an explanation's folder), where a killed attempt may have left any of them."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    removed = []
+    for entry in folder.iterdir():
+        if not entry.name.startswith("."):
+            continue
+        # ".<name>.<8 random><suffixes of name>": try each dot as the end of <name>.
+        dots = [i for i, char in enumerate(entry.name) if char == "." and i > 1]
+        for dot in dots:
+            base = entry.name[1:dot]
+            if entry.name[dot + 9 :] in ("", "".join(Path(base).suffixes)):
+                removed += remove_leftovers(folder / base)
     return removed
 
 

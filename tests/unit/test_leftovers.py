@@ -25,3 +25,20 @@ def test_tagged_leftovers_only_with_their_tag(tmp_path):
     assert remove_leftovers(tmp_path / "prepared") == []
     assert remove_leftovers(tmp_path / "prepared", tag="x-") == [extraction]
     assert not extraction.exists()
+
+
+def test_temporary_files_of_a_folder_are_removed_and_nothing_else(tmp_path):
+    from proxy_attention.atomic import remove_temporaries
+
+    left = [
+        ".food-101.tar.gz.verified.json.j7_lsus_.tar.gz.verified.json",
+        ".checkpoint.pt.ab12cd34.pt",
+        ".step-02.x1y2z3w4",
+    ]
+    kept = [".hidden", ".metrics.json.notrandom", "metrics.json", ".a.b"]
+    for name in left[:2] + kept:
+        (tmp_path / name).write_text("x")
+    (tmp_path / left[2]).mkdir()
+    removed = remove_temporaries(tmp_path)
+    assert sorted(p.name for p in removed) == sorted(left)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(kept)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.model_selection import train_test_split
 
-from proxy_attention.atomic import atomic_path
+from proxy_attention.atomic import atomic_path, remove_leftovers
 from proxy_attention.errors import UserError
 
 
@@ -103,6 +103,7 @@ def resplit_train_val(split: Split, labels: np.ndarray, seed: int) -> Split:
 def save_split(path: str | os.PathLike, split: Split) -> None:
     """An .npz that np.load reads, with a fixed member date: np.savez stamps the current time
     into the zip, so the same split would differ byte for byte (and in its hash) each time."""
+    remove_leftovers(path)  # a killed earlier attempt's temporary file
     with atomic_path(path) as tmp, zipfile.ZipFile(tmp, "w") as archive:
         for name in ("train", "val", "test"):
             member = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from proxy_attention.atomic import atomic_path, write_text
+from proxy_attention.atomic import atomic_path, remove_temporaries, write_text
 from proxy_attention.faults import boundary
 
 STATE = "resume.pt"
@@ -150,6 +150,7 @@ def finish(work: Path, out: Path) -> None:
     """Drop the resume state and move the complete work directory onto ``out``."""
     boundary("train:before-rename")
     (work / STATE).unlink(missing_ok=True)
+    remove_temporaries(work)  # files a killed attempt left half-written: never in a result
     if out.exists():  # Snakemake creates the output folder before the job starts
         shutil.rmtree(out)
     os.replace(work, out)

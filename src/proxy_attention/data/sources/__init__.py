@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from proxy_attention.atomic import read_json, remove_leftovers, write_json
+from proxy_attention.atomic import read_json, remove_leftovers, remove_temporaries, write_json
 from proxy_attention.data.prepared import PrepareReport, write_prepared
 from proxy_attention.data.sources.download import (
     fetch,
@@ -89,6 +89,7 @@ def download_source(cfg: dict[str, Any], raw_dir: Path, manifest: Path | None = 
     source = get_source(cfg)
     raw_dir = Path(raw_dir)
     raw_dir.mkdir(parents=True, exist_ok=True)
+    remove_temporaries(raw_dir)  # stamps and manifests a killed attempt left half-renamed
     if source.name == "folder":
         _folder_path(cfg)  # local data: nothing to fetch, but fail early on a bad path
     for remote in source.files_for(cfg):
@@ -100,6 +101,7 @@ def download_source(cfg: dict[str, Any], raw_dir: Path, manifest: Path | None = 
             url = mirrored(remote.url, cfg.get("mirror"))
             fetch(url, dest, _digest(cfg, remote), retries=_retries(cfg))
     if manifest is not None:
+        remove_leftovers(manifest)
         files = [
             {"name": remote.name, "sha256": read_json(stamp_path(raw_dir / remote.name))["sha256"]}
             for remote in source.files_for(cfg)

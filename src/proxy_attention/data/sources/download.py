@@ -21,6 +21,7 @@ from tqdm import tqdm
 from proxy_attention.atomic import read_json, write_json
 from proxy_attention.data.sources.errors import ChecksumMismatch, DownloadError
 from proxy_attention.data.sources.extract import check_archive
+from proxy_attention.faults import boundary
 
 log = logging.getLogger(__name__)
 
@@ -198,6 +199,7 @@ def _transfer(url: str, part: Path, timeout: float) -> None:
             with open(part, "ab" if offset else "wb") as f:
                 while chunk := response.read(CHUNK):
                     f.write(chunk)
+                    boundary("download:chunk")  # fault injection (faults.py): mid-transfer
                     received += len(chunk)
                     bar.update(len(chunk))
         except (OSError, http.client.HTTPException) as exc:
