@@ -63,7 +63,8 @@ def check_class_sizes(
             parts = "train, validation" if official else "train, validation, test"
             raise SplitError(
                 f"class {name!r} has {count} image{'s' if count != 1 else ''}{where}; the split "
-                f"needs at least {needed} per class ({parts}): add images or remove its folder"
+                f"needs at least {needed} per class ({parts}): add images to it or move it out "
+                "of the dataset"
             )
 
 
