@@ -12,6 +12,9 @@ if _ROOT not in sys.path:  # tests.helpers, as in tests/integration/conftest.py
     sys.path.insert(0, _ROOT)
 
 MATRIX: list[tuple[str, str, str]] = []
+# Files of the reference inputs (archive, prepared data, split) that changed or vanished
+# while the faults ran; None until the project fixture has checked.
+DATA_LOST: list[str] | None = None
 
 
 @pytest.fixture
@@ -33,5 +36,5 @@ def pytest_terminal_summary(terminalreporter) -> None:
     write(f"{'step':<10} {'boundary':<{width}}  outcome")
     for step, boundary, outcome in MATRIX:
         write(f"{step:<10} {boundary:<{width}}  {outcome}")
-    survived = sum(not outcome.startswith("FAILED") for *_, outcome in MATRIX)
-    write(f"{len(MATRIX)} faults injected, {survived} survived, data lost: none")
+    lost = "not checked" if DATA_LOST is None else (", ".join(DATA_LOST) or "none")
+    write(f"{len(MATRIX)} faults injected and survived; input files lost or changed: {lost}")

@@ -10,6 +10,7 @@ entry point (`proxy-attention <step>`), as Snakemake runs them.
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 import os
 import signal
@@ -28,6 +29,7 @@ from proxy_attention.data.sources import download as download_module
 from proxy_attention.faults import KILL_AT
 from proxy_attention.params import load_params
 from proxy_attention.train.resume import partial_dir
+from tests.faults import conftest as faults_conftest
 from tests.helpers import archives
 from tests.helpers.server import MirrorServer
 from tests.integration.test_resume import without_timing
@@ -85,8 +87,23 @@ def project(tmp_path_factory):
         steps.append(REPORT + ["--out", "generated"])
         for argv in steps:
             assert cli(argv) == 0, argv
+        inputs = _digests(["data/raw", "data/prepared", "data/splits"])
         yield {"root": root, "runs": runs, "served": server.files[FOOD]}
+        after = _digests(["data/raw", "data/prepared", "data/splits"])
+        faults_conftest.DATA_LOST = sorted(
+            name for name, digest in inputs.items() if after.get(name) != digest
+        )
     server.close()
+    assert faults_conftest.DATA_LOST == []
+
+
+def _digests(folders: list[str]) -> dict[str, str]:
+    return {
+        str(path): hashlib.sha256(path.read_bytes()).hexdigest()
+        for folder in folders
+        for path in sorted(Path(folder).rglob("*"))
+        if path.is_file()
+    }
 
 
 def _params(mirror: str, checksums: dict[str, str]) -> dict:
