@@ -11,9 +11,11 @@ entry point (`proxy-attention <step>`), as Snakemake runs them.
 from __future__ import annotations
 
 import hashlib
+import json
 import multiprocessing
 import os
 import signal
+import subprocess
 import sys
 from pathlib import Path
 
@@ -34,6 +36,7 @@ from tests.helpers import archives
 from tests.helpers.server import MirrorServer
 from tests.integration.test_resume import without_timing
 
+ROOT = Path(__file__).resolve().parents[2]
 FOOD = "food-101.tar.gz"
 PREPARED_FILES = ["images.npy", "labels.npy", "official_split.npy", "meta.json", "report.json"]
 REPORT_TEX = ["evaluation.tex", "appendix.tex", "macros.tex", "hyperparameters.tex"]
@@ -107,7 +110,7 @@ def _digests(folders: list[str]) -> dict[str, str]:
 
 
 def _params(mirror: str, checksums: dict[str, str]) -> dict:
-    params = yaml.safe_load((Path(__file__).resolve().parents[2] / "params.yaml").read_text())
+    params = yaml.safe_load((ROOT / "params.yaml").read_text())
     params["datasets"] = {
         "food": {"source": "food101", "image_size": 16, "mirror": mirror, "checksums": checksums}
     }
@@ -274,3 +277,43 @@ def test_report(project, argv, boundary, files, reference, record, tmp_path):
     if argv[0] == "aggregate":
         assert _hidden(tmp_path) == []
     record(argv[0], boundary, "identical")
+
+
+NOTEBOOK = "notebooks/saliency_comparison.ipynb"
+
+
+def _papermill(settings: dict, out_dir: Path, kill_at: str | None = None):
+    """The notebook rule's command (workflow/rules/notebooks.smk), its figures in ``out_dir``."""
+    env = {**os.environ, "JUPYTER_PATH": f"{sys.prefix}/share/jupyter", "OMP_NUM_THREADS": "1"}
+    env.pop(KILL_AT, None)
+    if kill_at:
+        env[KILL_AT] = kill_at  # the kernel inherits it: the kill comes from inside the notebook
+    injected = {**settings, "settings": {**settings["settings"], "out_dir": str(out_dir)}}
+    out_dir.mkdir(parents=True, exist_ok=True)  # Snakemake makes output folders
+    command = [sys.executable, "-m", "papermill", str(ROOT / NOTEBOOK), str(out_dir / "nb.ipynb")]
+    command += ["-k", "python3", "--no-progress-bar", "-y", json.dumps(injected)]
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+
+
+def test_notebook(project, record, tmp_path):
+    from proxy_attention.report.figure_pairs import notebook_parameters
+
+    params = load_params("params.yaml")
+    proxy_run = params["figures"]["pairs"][0]
+    settings = {
+        "params_file": "params.yaml",
+        "proxy_run": proxy_run,
+        "settings": notebook_parameters("saliency_comparison", params, proxy_run),
+    }
+    reference, out = tmp_path / "reference", tmp_path / "killed"
+    done = _papermill(settings, reference)
+    assert done.returncode == 0, done.stderr[-3000:]
+    boundary = "write:saliency_comparison.png"
+    killed = _papermill(settings, out, boundary)
+    assert killed.returncode != 0 and "Kernel died" in killed.stderr + killed.stdout
+    assert not (out / "saliency_comparison.png").exists()  # the job failed: Snakemake clears it
+    rerun = _papermill(settings, out)
+    assert rerun.returncode == 0, rerun.stderr[-3000:]
+    _same_bytes(out, reference, ["saliency_comparison.pdf", "saliency_comparison.png"])
+    assert _hidden(out) == []
+    record("notebook", boundary, "identical")
