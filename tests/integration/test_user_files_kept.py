@@ -120,3 +120,22 @@ def test_prepare_reads_the_cap_from_the_dataset_entry(tmp_path):
     with pytest.raises(ArchiveTooLarge):
         prepare_source(cfg, tmp_path / "raw", tmp_path / "prepared" / "x")
     assert sorted(p.name for p in (tmp_path / "prepared").iterdir()) == []
+
+
+def test_a_full_disk_while_extracting_is_not_called_a_damaged_archive(tmp_path, monkeypatch):
+    import errno
+
+    from proxy_attention.disk import describe
+
+    archive = _bomb(tmp_path / "folder.zip", 1000)
+
+    def full(self, member, path=None, pwd=None):
+        raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "out"))
+
+    monkeypatch.setattr(zipfile.ZipFile, "extract", full)
+    with pytest.raises(OSError) as info:
+        safe_extract(archive, tmp_path / "out")
+    assert not isinstance(info.value, DamagedArchive)
+    line = describe(info.value)
+    assert line.startswith(f"cannot write {tmp_path / 'out'}: no space left on the device")
+    assert "delete" not in line and archive.exists() and not (tmp_path / "out").exists()
