@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import glob
 import json
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -12,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from proxy_attention.faults import boundary
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)
@@ -32,6 +36,7 @@ def atomic_path(path: str | os.PathLike, suffix: str | None = None) -> Iterator[
     tmp_path = Path(tmp)
     try:
         yield tmp_path
+        boundary(f"write:{path.name}")
         os.replace(tmp_path, path)
     except BaseException:
         tmp_path.unlink(missing_ok=True)
@@ -40,18 +45,71 @@ def atomic_path(path: str | os.PathLike, suffix: str | None = None) -> Iterator[
 
 @contextlib.contextmanager
 def atomic_dir(path: str | os.PathLike) -> Iterator[Path]:
-    """Yield a temporary sibling directory that replaces ``path`` only if the block succeeds."""
+    """Yield a temporary sibling directory that replaces ``path`` only if the block succeeds.
+
+    Temporary folders a killed earlier attempt left for ``path`` are removed first.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    remove_leftovers(path)
     tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}."))
     try:
         yield tmp
+        boundary(f"dir:{path.name}")
         if path.exists():
             shutil.rmtree(path)
         os.replace(tmp, path)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def remove_leftovers(path: str | os.PathLike, tag: str = "") -> list[Path]:
+    """Remove what a killed write of ``path`` left: atomic_dir's ``.<name>.<8 random
+    characters>`` folders, atomic_path's ``.<name>.<8 characters><suffix>`` files or, with
+    ``tag``, ``.<name>.<tag><8 characters>`` folders.
+
+    Call it only for a path one job writes (a step's own output, not a shared cache): then
+    any such entry is an earlier attempt's, never a running one's.
+    """
+    path = Path(path)
+    if not path.parent.is_dir():
+        return []
+    # tempfile's random part: 8 characters of [a-z0-9_]; nothing else is matched.
+    folder = re.compile(rf"\.{re.escape(path.name)}\.{re.escape(tag)}[a-z0-9_]{{8}}")
+    suffix = "" if tag else re.escape("".join(path.suffixes))
+    file = re.compile(rf"\.{re.escape(path.name)}\.[a-z0-9_]{{8}}{suffix}")
+    removed = []
+    for entry in path.parent.glob(f".{glob.escape(path.name)}.*"):
+        if entry.is_symlink():
+            continue
+        if folder.fullmatch(entry.name) and entry.is_dir():
+            shutil.rmtree(entry, ignore_errors=True)
+        elif not tag and file.fullmatch(entry.name) and entry.is_file():
+            entry.unlink(missing_ok=True)
+        else:
+            continue
+        removed.append(entry)
+    return removed
+
+
+def remove_temporaries(folder: str | os.PathLike) -> list[Path]:
+    """remove_leftovers for every file of ``folder``: for a folder one job owns (a run's work
+    directory, an explanation's folder), where a killed attempt may have left any of them."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    removed = []
+    for entry in folder.iterdir():
+        if not entry.name.startswith("."):
+            continue
+        # ".<name>.<8 random><suffixes of name>": try each dot as the end of <name>.
+        dots = [i for i, char in enumerate(entry.name) if char == "." and i > 1]
+        for dot in dots:
+            base = entry.name[1:dot]
+            if entry.name[dot + 9 :] in ("", "".join(Path(base).suffixes)):
+                removed += remove_leftovers(folder / base)
+    return removed
 
 
 def write_text(path: str | os.PathLike, text: str) -> None:

@@ -17,6 +17,14 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except (OSError, RuntimeError) as exc:
+        from proxy_attention.disk import describe
+
+        line = describe(exc)
+        if line is None:
+            raise
+        print(f"error: {line}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -45,6 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = with_params(step("download", _download, "fetch and verify a dataset's raw files"))
     sub.add_argument("--dataset", required=True)
     sub.add_argument("--out", type=Path, required=True)
+    sub.add_argument("--manifest", type=Path, default=None, help="written last: the files")
     sub = with_params(
         step("prepare", _prepare, "decode, convert and resize into the prepared format")
     )
@@ -154,7 +163,7 @@ def _download(args: argparse.Namespace) -> None:
     from proxy_attention.data.sources import download_source
 
     _, cfg = _dataset_cfg(args)
-    download_source(cfg, args.out)
+    download_source(cfg, args.out, args.manifest)
 
 
 def _prepare(args: argparse.Namespace) -> None:
@@ -172,7 +181,12 @@ def _split(args: argparse.Namespace) -> None:
     data = open_prepared(args.prepared)
     cfg = params["split"]
     split = make_split(
-        data.labels, cfg["val_fraction"], cfg["test_fraction"], cfg["seed"], data.official_split
+        data.labels,
+        cfg["val_fraction"],
+        cfg["test_fraction"],
+        cfg["seed"],
+        data.official_split,
+        data.classes,
     )
     save_split(args.out, split)
     print(f"{args.dataset}: {split.sizes()}")
@@ -200,15 +214,14 @@ def _weights(args: argparse.Namespace) -> None:
 
 
 def _train(args: argparse.Namespace) -> None:
-    from proxy_attention.bundles import stamp, train_settings
     from proxy_attention.params import load_params
-    from proxy_attention.train.run import METRICS, train_run
+    from proxy_attention.train.run import train_run
 
     params = load_params(args.params)
     spec = _find_run(params, args.run)
+    # train_run stamps its result like a bundle's runs (switching grid.train_together on
+    # retrains nothing), inside its work directory: only the run that made it stamps it.
     metrics = train_run(spec, params, args.prepared, args.split, args.out, args.threads)
-    # Stamped like a bundle's runs, so switching grid.train_together on retrains nothing.
-    stamp(args.out / METRICS, train_settings(params), spec.run_id)
     print(f"{spec.run_id}: test accuracy {metrics['test']['accuracy']:.4f}")
 
 

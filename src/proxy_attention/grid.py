@@ -142,7 +142,12 @@ def _runs_by_id(key: str) -> dict[str, RunSpec]:
             variants += proxies
         for proxy in variants:
             spec = RunSpec(dataset, model, augmentation, schedule, seed, proxy, resplit)
-            runs.setdefault(spec.run_id, spec)
+            known = runs.setdefault(spec.run_id, spec)
+            if _trains(known) != _trains(spec):
+                raise ValueError(
+                    f"grid: schedules {list(known.schedule)} and {list(spec.schedule)} both "
+                    f"give the run id {spec.run_id!r}; make the grid lists distinct"
+                )
     for spec in _leak_twins(grid, proxies):
         runs.setdefault(spec.run_id, spec)
     return runs
@@ -165,6 +170,14 @@ def _leak_twins(grid: dict[str, Any], proxies: list[ProxySettings]) -> list[RunS
             (False, True),
         )
     ]
+
+
+def _trains(spec: RunSpec) -> tuple:
+    """What a run trains: two specs that agree here are the same run (a schedule's control
+    with the proxy step off and the plain schedule of as many epochs share one id)."""
+    same_epochs = spec.proxy is None and not spec.resplit_each_round
+    schedule = total_epochs(spec.schedule) if same_epochs else spec.schedule
+    return (spec.dataset, spec.model, spec.augmentation, schedule, spec.seed, spec.proxy)
 
 
 def _proxy_settings(proxy: dict[str, Any]) -> list[ProxySettings]:

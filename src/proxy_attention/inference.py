@@ -71,7 +71,7 @@ def predict_folder(
         if overlays_dir is not None:
             maps = saliency_maps(model, batch, predicted, saliency_method or "gradcam")
             for name, image, heat in zip(names, images, maps.cpu().numpy(), strict=True):
-                _write_overlay(Path(overlays_dir) / Path(name).with_suffix(".png"), image, heat)
+                _write_overlay(Path(overlays_dir) / overlay_name(name), image, heat)
     if not rows:
         raise UserError(f"{images_dir}: none of the {len(files)} image files could be decoded")
     table = pd.DataFrame(rows, columns=["file", "label", "probability"])
@@ -99,6 +99,13 @@ def _batches(
             names, images = [], []
     if images:
         yield names, np.stack(images)
+
+
+def overlay_name(name: str) -> str:
+    """``a.jpg`` -> ``a_jpg.png``: the extension stays in the name, so ``a.jpg`` and ``a.png``
+    get two overlays (extensions have no ``_``, so no two image names share one)."""
+    path = Path(name)
+    return path.with_name(f"{path.stem}_{path.suffix.lstrip('.').lower()}.png").as_posix()
 
 
 def overlay(image: np.ndarray, saliency: np.ndarray) -> np.ndarray:

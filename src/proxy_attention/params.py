@@ -13,6 +13,8 @@ import jsonschema
 import yaml
 
 from proxy_attention.errors import UserError
+from proxy_attention.model_checks import check_models
+from proxy_attention.params_checks import CheckFailed, check_finite, check_values
 
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "params.schema.yaml"
 
@@ -31,15 +33,50 @@ def load_params(path: str | os.PathLike = "params.yaml") -> dict[str, Any]:
     if not path.exists():
         raise ParamsError(f"{path}: no such params file")
     try:
-        raw = yaml.safe_load(path.read_text())
+        raw = yaml.load(path.read_text(), Loader=_UniqueKeyLoader)  # noqa: S506 (a SafeLoader)
     except yaml.YAMLError as exc:
-        raise ParamsError(f"{path}: not valid YAML: {exc}") from None
-    return validate_params(raw, source=str(path))
+        raise ParamsError(f"{path}{_yaml_problem(exc)}") from None
+    params = validate_params(raw, source=str(path))
+    try:
+        check_models(params)
+    except CheckFailed as exc:
+        raise ParamsError(f"{path}: {exc}") from None
+    return params
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, except that a key given twice is an error: plain YAML keeps the
+    last value silently, so a pasted second ``lr:`` would override the first unseen."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r}; keep one of them", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep)
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    """``:line:column: not valid YAML: problem`` on one line (PyYAML's message has five)."""
+    mark = getattr(exc, "problem_mark", None)
+    where = f":{mark.line + 1}:{mark.column + 1}" if mark is not None else ""
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    context = getattr(exc, "context", None)
+    detail = f"{problem} ({context})" if context else problem
+    return f"{where}: not valid YAML: {detail}"
 
 
 def validate_params(raw: Any, source: str = "params.yaml") -> dict[str, Any]:
     schema = load_schema()
     params = copy.deepcopy(raw) if raw is not None else {}
+    try:
+        check_finite(params)  # before the schema: its bounds say less about NaN than this
+    except CheckFailed as exc:
+        raise ParamsError(f"{source}: {exc}") from None
     errors = sorted(
         jsonschema.Draft202012Validator(schema).iter_errors(params),
         key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))),
@@ -133,6 +170,10 @@ def _check_references(params: dict[str, Any], source: str) -> None:
             f"{split['val_fraction'] + split['test_fraction']} must be < 1"
         )
     _check_leak_check(params["grid"].get("leak_check") or {}, source)
+    try:
+        check_values(params)
+    except CheckFailed as exc:
+        raise ParamsError(f"{source}: {exc}") from None
     _check_explain_and_figures(params, source)
 
 
@@ -159,7 +200,10 @@ def _check_explain_and_figures(params: dict[str, Any], source: str) -> None:
     """explain.method must not grade the proxy method; resolve and check figures.pairs."""
     from proxy_attention.grid import expand_grid  # grid imports nothing from here; keep it lazy
 
-    runs = expand_grid(params)
+    try:
+        runs = expand_grid(params)
+    except ValueError as exc:  # two grid entries that give one run id
+        raise ParamsError(f"{source}: {exc}") from None
     trained = {spec.proxy.method for spec in runs if spec.proxy is not None}
     method = params["explain"]["method"]
     if method in trained:

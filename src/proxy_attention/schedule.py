@@ -41,4 +41,5 @@ def iter_epochs(schedule: Sequence[int | str]) -> Iterator[tuple[int, bool]]:
 
 
 def schedule_token(schedule: Sequence[int | str]) -> str:
-    return "".join(str(item) for item in schedule)
+    """``[5, p, 12]`` -> ``5-p-12``: with a separator, ``[5, p, 1, 2]`` (``5-p-1-2``) differs."""
+    return "-".join(str(item) for item in schedule)

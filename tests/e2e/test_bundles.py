@@ -10,7 +10,7 @@ from proxy_attention.atomic import read_json
 from tests.e2e.conftest import make_project, run, tiny_params
 
 pytestmark = pytest.mark.e2e
-PROXY_BUNDLE = "digits/mobilenetv3_small_100/aug~basic/proxy~gradcampp-tx-w0.8-f0.1-sp1/seed~0"
+PROXY_BUNDLE = "digits/mobilenetv3_small_100/aug~basic/proxy~gradcampp-tx-w0.8-f0.1-sp-1/seed~0"
 
 
 def test_a_threshold_added_to_a_bundle_trains_only_its_new_run(tmp_path):
@@ -36,8 +36,8 @@ def test_a_threshold_added_to_a_bundle_trains_only_its_new_run(tmp_path):
     run(["snakemake", "--cores", "2", "runs"], project)
     marker = read_json(markers / f"{PROXY_BUNDLE}.json")
     assert [(r["run_id"].split("/")[3], r["status"]) for r in marker["runs"]] == [
-        ("proxy~gradcampp-t0.6-w0.8-f0.1-sp1", "current"),
-        ("proxy~gradcampp-t0.3-w0.8-f0.1-sp1", "made"),
+        ("proxy~gradcampp-t0.6-w0.8-f0.1-sp-1", "current"),
+        ("proxy~gradcampp-t0.3-w0.8-f0.1-sp-1", "made"),
     ]
     after = finished_runs()
     assert len(after) == 3 and all(after[name] == mtime for name, mtime in first.items())

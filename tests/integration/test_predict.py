@@ -11,7 +11,7 @@ from PIL import Image
 from proxy_attention.cli import main
 from proxy_attention.data.prepared import open_prepared
 from proxy_attention.grid import RunSpec
-from proxy_attention.inference import load_run, overlay
+from proxy_attention.inference import load_run, overlay, overlay_name
 from proxy_attention.proxy.images import to_float
 from proxy_attention.train.run import train_run
 
@@ -85,8 +85,8 @@ def test_predicts_a_folder_like_the_model_on_prepared_arrays(trained_run, toy_da
         p.relative_to(tmp_path / "overlays").as_posix()
         for p in (tmp_path / "overlays").rglob("*.png")
     )
-    assert overlays == sorted(n.replace(".jpg", ".png") for n in table["file"])
-    picture = np.asarray(Image.open(tmp_path / "overlays" / "img0.png"))
+    assert overlays == sorted(overlay_name(n) for n in table["file"])
+    picture = np.asarray(Image.open(tmp_path / "overlays" / "img0_png.png"))
     assert picture.shape == (16, 16, 3) and not np.array_equal(picture, arrays["img0.png"])
 
 
@@ -111,3 +111,29 @@ def test_missing_checkpoint_is_a_clear_error(tmp_path, capsys):
         ]
     )
     assert code == 2 and "no such checkpoint" in capsys.readouterr().err
+
+
+def test_overlays_of_images_that_differ_only_in_extension_do_not_overwrite(tmp_path, trained_run):
+    folder = tmp_path / "images"
+    folder.mkdir()
+    Image.new("RGB", (16, 16), (250, 10, 10)).save(folder / "a.png")
+    Image.new("RGB", (16, 16), (10, 10, 250)).save(folder / "a.jpg", quality=95)
+    code = main(
+        [
+            "predict",
+            "--run-dir",
+            str(trained_run),
+            "--images",
+            str(folder),
+            "--out",
+            str(tmp_path / "p.csv"),
+            "--overlays",
+            str(tmp_path / "overlays"),
+        ]
+    )
+    assert code == 0
+    written = sorted(p.name for p in (tmp_path / "overlays").iterdir())
+    assert written == ["a_jpg.png", "a_png.png"]
+    red = np.asarray(Image.open(tmp_path / "overlays" / "a_png.png")).astype(int)
+    blue = np.asarray(Image.open(tmp_path / "overlays" / "a_jpg.png")).astype(int)
+    assert red[..., 0].mean() > blue[..., 0].mean() and blue[..., 2].mean() > red[..., 2].mean()

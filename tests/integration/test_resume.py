@@ -35,7 +35,8 @@ ROOT = Path(__file__).resolve().parents[2]
 def toy_params_file(schedule: list, folder: Path) -> Path:
     """The shipped params on the 16 px toy dataset with one test_efficientnet schedule."""
     params = yaml.safe_load((ROOT / "params.yaml").read_text())
-    params["datasets"] = {"toy": {"source": "folder", "path": "unused", "image_size": 16}}
+    # The folder source is only a label here (the tests pass prepared data); its path must exist.
+    params["datasets"] = {"toy": {"source": "folder", "path": str(folder), "image_size": 16}}
     params["train"].update(batch_size=16, eval_batch_size=64, hflip=0.5, rotation=10.0)
     params["proxy"].update(batch_size=8, contact_sheet_images=4)
     params["grid"].update(

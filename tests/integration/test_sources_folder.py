@@ -135,3 +135,20 @@ def test_an_unsafe_archive_is_refused_by_prepare_and_leaves_nothing(tmp_path, ev
         prepare_source(cfg, tmp_path / "raw", tmp_path / "out" / "prepared")
     assert list((tmp_path / "out").iterdir()) == []
     assert not (tmp_path / "escape.png").exists()
+
+
+def test_empty_class_folders_are_dropped_and_listed_in_the_report(tmp_path):
+    root = tmp_path / "tree"
+    for name, colour in (("ants", (200, 30, 30)), ("cats", (30, 200, 30))):
+        for i in range(3):
+            _save(root / name / f"{i}.png", Image.new("RGB", (9, 9), colour), "PNG")
+    (root / "bees").mkdir()  # between the two: labels after it must shift down
+    (root / "ducks" / "nested").mkdir(parents=True)
+    (root / "ducks" / "readme.txt").write_text("no images here")
+    cfg = {"source": "folder", "path": str(root), "image_size": SIZE}
+    out = prepare_source(cfg, tmp_path / "raw", tmp_path / "prepared")
+    data = open_prepared(out)
+    assert data.classes == ["ants", "cats"]
+    assert data.labels.tolist() == [0, 0, 0, 1, 1, 1]
+    assert (np.asarray(data.images[3])[0, 0] == (30, 200, 30)).all()
+    assert read_json(out / "report.json")["dropped_classes"] == ["bees", "ducks"]

@@ -23,7 +23,7 @@ def test_thesis_grid_bundles_cover_every_run_once_and_vary_only_threshold_and_we
     # 90 controls alone; each proxy (schedule, subset, clear) bundle holds 4 thresholds x 5 weights
     assert len(grouped) == 90 + 90 * 2 * 3 * 2 == 1170
     assert sorted({len(run_ids) for run_ids in grouped.values()}) == [1, 20]
-    bundle_id = "food101/vgg16/aug~basic/proxy~gradcampp-tx-wx-f0.8-keep-s20p19/seed~2"
+    bundle_id = "food101/vgg16/aug~basic/proxy~gradcampp-tx-wx-f0.8-keep-s20-p-19/seed~2"
     specs = [runs[run_id] for run_id in grouped[bundle_id]]
     assert {(s.proxy.threshold, s.proxy.weight) for s in specs} == {
         (t, w) for t in (0.1, 0.4, 0.8, 0.85) for w in (0.1, 0.2, 0.4, 0.8, 0.95)

@@ -34,9 +34,9 @@ def test_run_ids_are_readable_and_stable(params):
     ids = [r.run_id for r in expand_grid(params)]
     assert ids == [
         "digits/mobilenetv3_small_100/aug~basic/proxy~off-e40/seed~0",
-        "digits/mobilenetv3_small_100/aug~basic/proxy~gradcampp-t0.85-w0.1-f0.2-s5p9p9p9p4/seed~0",
+        "digits/mobilenetv3_small_100/aug~basic/proxy~gradcampp-t0.85-w0.1-f0.2-s5-p-9-p-9-p-9-p-4/seed~0",
         "digits/mobilenetv3_small_100/aug~cutmix/proxy~off-e40/seed~0",
-        "digits/mobilenetv3_small_100/aug~cutmix/proxy~gradcampp-t0.85-w0.1-f0.2-s5p9p9p9p4/seed~0",
+        "digits/mobilenetv3_small_100/aug~cutmix/proxy~gradcampp-t0.85-w0.1-f0.2-s5-p-9-p-9-p-9-p-4/seed~0",
     ]
     assert [r.run_id for r in expand_grid(copy.deepcopy(params))] == ids
 
@@ -55,4 +55,4 @@ def test_resplit_runs_are_marked_and_keep_their_schedule(params):
     params["grid"].update(schedules=[[3, "p", 2]], augmentations=["basic"], seeds=[0])
     ids = [r.run_id for r in expand_grid(params)]
     assert all(i.split("/")[3].endswith("-resplit") for i in ids)
-    assert "proxy~off-s3p2-resplit" in ids[0]
+    assert "proxy~off-s3-p-2-resplit" in ids[0]

@@ -70,3 +70,33 @@ def test_an_official_val_without_test_carves_test_from_train():
     assert len(split.test) == 20 and split.test.max() < 80
     assert np.bincount(labels[split.test]).tolist() == [10, 10]
     assert sorted(np.concatenate([split.train, split.test]).tolist()) == list(range(80))
+
+
+def test_a_class_with_one_image_stops_the_split_naming_it():
+    import pytest
+
+    from proxy_attention.data.split import SplitError
+
+    labels = np.array([0] * 20 + [1] + [2] * 20)
+    with pytest.raises(SplitError, match=r"^class 'cat' has 1 image; the split needs at least 3"):
+        make_split(labels, 0.15, 0.2, seed=0, classes=["ant", "cat", "dog"])
+
+
+def test_too_small_a_test_share_is_one_line_naming_the_keys():
+    import pytest
+
+    from proxy_attention.data.split import SplitError
+
+    labels = np.repeat(np.arange(10), 5)
+    with pytest.raises(SplitError, match=r"split.test_fraction = 0.05: .*raise the fractions"):
+        make_split(labels, 0.15, 0.05, seed=0)
+
+
+def test_saved_split_is_byte_identical_when_made_again(tmp_path):
+    import time
+
+    split = make_split(LABELS, 0.15, 0.2, seed=0)
+    save_split(tmp_path / "a.npz", split)
+    time.sleep(2.1)  # zip dates have a 2-second resolution
+    save_split(tmp_path / "b.npz", split)
+    assert (tmp_path / "a.npz").read_bytes() == (tmp_path / "b.npz").read_bytes()

@@ -1,17 +1,21 @@
+# The download's output is its manifest, not the folder: Snakemake deletes a failed job's
+# outputs, and the folder holds archives that may be the user's only copy (placed by hand) or
+# gigabytes already verified. The step keeps verified files, so a rerun fetches nothing again.
 rule download:
     output:
-        directory("data/raw/{dataset}"),
+        "data/raw/{dataset}/verified.json",
     params:
         config=dataset_params,
     log:
         "logs/download/{dataset}.log",
     shell:
-        "{CLI} download --params {PARAMS_FILE} --dataset {wildcards.dataset} --out {output} 2> {log}"
+        "{CLI} download --params {PARAMS_FILE} --dataset {wildcards.dataset}"
+        " --out data/raw/{wildcards.dataset} --manifest {output} 2> {log}"
 
 
 rule prepare:
     input:
-        "data/raw/{dataset}",
+        "data/raw/{dataset}/verified.json",
     output:
         directory("data/prepared/{dataset}"),
     params:
@@ -19,7 +23,8 @@ rule prepare:
     log:
         "logs/prepare/{dataset}.log",
     shell:
-        "{CLI} prepare --params {PARAMS_FILE} --dataset {wildcards.dataset} --raw {input} --out {output} 2> {log}"
+        "{CLI} prepare --params {PARAMS_FILE} --dataset {wildcards.dataset}"
+        " --raw data/raw/{wildcards.dataset} --out {output} 2> {log}"
 
 
 rule split:

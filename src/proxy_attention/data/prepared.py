@@ -11,6 +11,7 @@ A prepared dataset is a directory holding
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ IMAGES = "images.npy"
 LABELS = "labels.npy"
 OFFICIAL_SPLIT = "official_split.npy"
 META = "meta.json"
+IMAGES_SHA256 = "images_sha256"  # meta.json key: the images' content hash, for run fingerprints
 REPORT = "report.json"
 
 
@@ -78,6 +80,7 @@ class PrepareReport:
     written: int = 0
     converted: dict[str, int] = field(default_factory=dict)
     skipped: list[dict[str, str]] = field(default_factory=list)
+    dropped_classes: list[str] = field(default_factory=list)  # class folders with no image
 
     def convert(self, mode: str) -> None:
         self.converted[mode] = self.converted.get(mode, 0) + 1
@@ -97,6 +100,7 @@ class PrepareReport:
             "bad_fraction": self.bad_fraction,
             "converted": self.converted,
             "skipped": self.skipped,
+            "dropped_classes": self.dropped_classes,
         }
 
 
@@ -121,6 +125,7 @@ def write_prepared(
         labels = np.empty(capacity, dtype=np.int64)
         splits: list[str | None] = []
         count = 0
+        content = hashlib.sha256()
         images = NpyAppender(tmp / IMAGES, np.uint8, item_shape, capacity)
         for image, label, official in samples:
             if image.shape != item_shape or image.dtype != np.uint8:
@@ -128,6 +133,7 @@ def write_prepared(
                     f"sample {count}: expected uint8 {item_shape}, got {image.dtype} {image.shape}"
                 )
             images.append(image[None])
+            content.update(image.tobytes())
             labels[count] = label
             splits.append(official)
             count += 1
@@ -143,6 +149,7 @@ def write_prepared(
                 "classes": list(classes),
                 "image_size": image_size,
                 "count": count,
+                IMAGES_SHA256: content.hexdigest(),
                 "class_counts": np.bincount(labels[:count], minlength=len(classes)).tolist(),
             },
         )

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import os
+import zipfile
 from dataclasses import dataclass
 
 import numpy as np
 from sklearn.model_selection import train_test_split
 
-from proxy_attention.atomic import atomic_path
+from proxy_attention.atomic import atomic_path, remove_leftovers
+from proxy_attention.errors import UserError
+
+
+class SplitError(UserError):
+    """The dataset cannot be split as params.yaml asks; the message names the class or key."""
+
 
 SPLITS = ("train", "val", "test")  # the official split names a prepared dataset may carry
 
@@ -29,9 +36,54 @@ def make_split(
     test_fraction: float,
     seed: int,
     official_split: np.ndarray | None = None,
+    classes: list[str] | None = None,
 ) -> Split:
     """Stratified split. Official test and validation sets are kept as they are; what a dataset
     does not ship is carved from the rest (train), stratified, in the configured shares."""
+    check_class_sizes(labels, official_split, classes)
+    try:
+        return _stratified(labels, val_fraction, test_fraction, seed, official_split)
+    except ValueError as exc:  # e.g. fewer test images than classes
+        raise SplitError(
+            f"cannot split {len(labels)} images of {len(np.unique(labels))} classes with "
+            f"split.val_fraction = {val_fraction}, split.test_fraction = {test_fraction}: "
+            f"{str(exc).splitlines()[0]}; raise the fractions or add images"
+        ) from None
+
+
+def check_class_sizes(
+    labels: np.ndarray, official_split: np.ndarray | None = None, classes: list[str] | None = None
+) -> None:
+    """Every class needs an image in each part carved from it (train, and validation and test
+    unless the source ships them); say which class is short, not sklearn's traceback."""
+    official = np.asarray(official_split) if official_split is not None else None
+    kept = [n for n in ("val", "test") if official is not None and bool((official == n).any())]
+    pool = labels[~np.isin(official, kept)] if kept else labels
+    parts = [
+        "train",
+        *(("validation",) if "val" not in kept else ()),
+        *(("test",) if "test" not in kept else ()),
+    ]
+    needed = len(parts)
+    counts = np.bincount(pool, minlength=len(classes) if classes else 0)
+    for label, count in enumerate(counts):
+        if count < needed:
+            name = classes[label] if classes else str(label)
+            where = " outside the official splits" if kept else ""
+            raise SplitError(
+                f"class {name!r} has {count} image{'s' if count != 1 else ''}{where}; the split "
+                f"needs at least {needed} per class ({', '.join(parts)}): add images to it or "
+                "move it out of the dataset"
+            )
+
+
+def _stratified(
+    labels: np.ndarray,
+    val_fraction: float,
+    test_fraction: float,
+    seed: int,
+    official_split: np.ndarray | None,
+) -> Split:
     indices = np.arange(len(labels))
     official = np.asarray(official_split) if official_split is not None else None
     has = {name: official is not None and bool((official == name).any()) for name in SPLITS}
@@ -67,8 +119,14 @@ def resplit_train_val(split: Split, labels: np.ndarray, seed: int) -> Split:
 
 
 def save_split(path: str | os.PathLike, split: Split) -> None:
-    with atomic_path(path) as tmp, open(tmp, "wb") as handle:
-        np.savez(handle, train=split.train, val=split.val, test=split.test)
+    """An .npz that np.load reads, with a fixed member date: np.savez stamps the current time
+    into the zip, so the same split would differ byte for byte (and in its hash) each time."""
+    remove_leftovers(path)  # a killed earlier attempt's temporary file
+    with atomic_path(path) as tmp, zipfile.ZipFile(tmp, "w") as archive:
+        for name in ("train", "val", "test"):
+            member = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+            with archive.open(member, "w") as handle:
+                np.lib.format.write_array(handle, np.asarray(getattr(split, name)))
 
 
 def load_split(path: str | os.PathLike) -> Split:

@@ -11,7 +11,7 @@ import numpy as np
 import torch
 from sklearn.model_selection import train_test_split
 
-from proxy_attention.atomic import save_npy, write_json
+from proxy_attention.atomic import remove_temporaries, save_npy, write_json
 from proxy_attention.checkpoint import load_classifier
 from proxy_attention.data.prepared import open_prepared
 from proxy_attention.data.split import load_split
@@ -74,6 +74,11 @@ def measure_run(
     settings = params["explain"]
     check_method(spec, settings["method"])
     started = time.perf_counter()
+    # The folder is this run's explanation alone: a killed attempt's temporary files go, and
+    # the old metrics.json (which marks it complete) goes before new arrays are written.
+    out = Path(out)
+    remove_temporaries(out.parent)
+    out.unlink(missing_ok=True)
     model, meta = load_classifier(checkpoint, device)
     if meta["run_id"] != spec.run_id:
         raise UserError(f"{checkpoint} belongs to run {meta['run_id']!r}, not {spec.run_id!r}")

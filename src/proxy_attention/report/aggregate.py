@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from proxy_attention.atomic import atomic_path, read_json
+from proxy_attention.atomic import atomic_path, read_json, remove_temporaries
 
 RUNS = "runs.csv"
 EPOCHS = "epochs.csv"
@@ -121,6 +121,7 @@ def with_explanations(
 
 
 def write_tables(tables: dict[str, pd.DataFrame], out_dir: str | os.PathLike) -> None:
+    remove_temporaries(out_dir)  # the results folder is this step's alone
     for name, frame in tables.items():
         with atomic_path(Path(out_dir) / name) as tmp:
             frame.to_csv(tmp, index=False)

@@ -15,7 +15,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
-from proxy_attention.atomic import atomic_path  # noqa: E402
+from proxy_attention.atomic import atomic_path, remove_leftovers  # noqa: E402
 from proxy_attention.report.stats import t_errorbar  # noqa: E402
 
 # Figures are drawn at most this wide (inches) and included at \linewidth (16 cm = 6.3 in),
@@ -47,6 +47,7 @@ def theme() -> None:
 def save_figure(fig: plt.Figure, out_dir: Path, name: str) -> str:
     """Write ``name``.pdf and ``name``.png atomically; return the PDF's file name."""
     for suffix in (".pdf", ".png"):
+        remove_leftovers(out_dir / f"{name}{suffix}")  # a killed earlier attempt's temporary
         with atomic_path(out_dir / f"{name}{suffix}") as tmp:
             fig.savefig(tmp, bbox_inches="tight", dpi=150, metadata=_stable_metadata(suffix))
     plt.close(fig)

@@ -10,6 +10,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from proxy_attention.faults import boundary
+
 BatchAugment = Callable[[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]]
 
 
@@ -57,6 +59,7 @@ def train_epoch(
         scaler.step(optimizer)
         scaler.update()
         scheduler.step()
+        boundary("train:batch")  # fault injection (faults.py): a kill in the middle of an epoch
         # Accumulate on the device: a .item() per batch would synchronise a GPU every step.
         # Accuracy is against the un-mixed labels, the convention for mixing augmentations.
         total_loss += loss.detach() * len(labels)

@@ -19,9 +19,13 @@ from typing import Any
 import numpy as np
 import torch
 
-from proxy_attention.atomic import atomic_path
+from proxy_attention.atomic import atomic_path, remove_temporaries, write_text
+from proxy_attention.faults import boundary
 
 STATE = "resume.pt"
+# The fingerprint of the inputs the work directory was made from, written when it is created;
+# it travels with the finished run, so the result says what it was made from.
+INPUTS = "inputs.json"
 # Test-only fault injection: SIGKILL this process right after the state of epoch N is saved,
 # so tests (and anyone checking a cluster's requeue) can kill a run at a known point.
 KILL_AFTER_EPOCH = "PROXY_ATTENTION_KILL_AFTER_EPOCH"
@@ -34,8 +38,21 @@ def partial_dir(out_dir: str | os.PathLike) -> Path:
 
 
 def fingerprint(*parts: Any) -> str:
-    """What the saved state is only valid for (run spec, train and proxy settings, batch size)."""
+    """What the saved state is only valid for: every input of the run (run_inputs)."""
     return json.dumps(parts, sort_keys=True, default=str)
+
+
+def claim(work: Path, expected_fingerprint: str) -> None:
+    """Keep ``work`` only if it was made from exactly these inputs; otherwise start it afresh.
+
+    Guards both a saved epoch state and a finished but not yet renamed result: either from
+    other settings, another split or other prepared data must never become this run's result.
+    """
+    recorded = work / INPUTS
+    if work.exists() and not (recorded.exists() and recorded.read_text() == expected_fingerprint):
+        shutil.rmtree(work)
+    if not recorded.exists():
+        write_text(recorded, expected_fingerprint)
 
 
 def save_state(
@@ -131,7 +148,9 @@ def discard_unfinished_steps(work: Path, rounds: int) -> None:
 
 def finish(work: Path, out: Path) -> None:
     """Drop the resume state and move the complete work directory onto ``out``."""
+    boundary("train:before-rename")
     (work / STATE).unlink(missing_ok=True)
+    remove_temporaries(work)  # files a killed attempt left half-written: never in a result
     if out.exists():  # Snakemake creates the output folder before the job starts
         shutil.rmtree(out)
     os.replace(work, out)

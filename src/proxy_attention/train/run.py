@@ -20,6 +20,8 @@ from tqdm import tqdm
 
 from proxy_attention.atomic import atomic_path, read_json, write_json
 from proxy_attention.augment import batch_augment, train_transform
+from proxy_attention.bundles import stamp, train_settings
+from proxy_attention.data.fingerprint import data_fingerprint
 from proxy_attention.data.prepared import open_prepared
 from proxy_attention.data.split import Split, load_split, resplit_train_val
 from proxy_attention.data.views import ImageStore, TrainingImages
@@ -52,6 +54,8 @@ def train_run(
     started = time.perf_counter()
     out = Path(out_dir)
     work = resume.partial_dir(out)
+    fingerprint = run_fingerprint(spec, params, prepared_dir, split_path)
+    resume.claim(work, fingerprint)  # a work directory from other inputs is discarded
     if (work / METRICS).exists():  # killed between the last write and the final rename
         resume.finish(work, out)
         return read_json(out / METRICS)
@@ -70,7 +74,6 @@ def train_run(
     print(f"{spec.run_id}: {describe(device_info)}", file=sys.stderr, flush=True)
     data = open_prepared(prepared_dir)
     split = load_split(split_path)
-    fingerprint = resume.fingerprint(spec.as_dict(), settings, params["proxy"])
     state = resume.read_state(work, fingerprint)
     if state is not None:
         batch_size = state["progress"]["batch_size"]
@@ -264,9 +267,25 @@ def train_run(
             },
             tmp,
         )
+    # Stamped inside the work directory, so only the run that made the result can stamp it.
+    stamp(work / METRICS, train_settings(params), spec.run_id)
     write_json(work / METRICS, metrics)  # written last: marks the work directory complete
     resume.finish(work, out)
     return metrics
+
+
+def run_fingerprint(
+    spec: RunSpec, params: dict[str, Any], prepared_dir: str | Path, split_path: str | Path
+) -> str:
+    """Every input of a run: its spec, the train and proxy settings, its dataset's entry, and
+    the content hashes of the split file and the prepared data."""
+    return resume.fingerprint(
+        spec.as_dict(),
+        params["train"],
+        params["proxy"],
+        params.get("datasets", {}).get(spec.dataset),
+        data_fingerprint(prepared_dir, split_path),
+    )
 
 
 def _saliency_fn(model: torch.nn.Module, method: str, target_layer: str | None):

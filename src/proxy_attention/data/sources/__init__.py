@@ -15,8 +15,15 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from proxy_attention.atomic import read_json, remove_leftovers, remove_temporaries, write_json
 from proxy_attention.data.prepared import PrepareReport, write_prepared
-from proxy_attention.data.sources.download import fetch, is_verified, mirrored
+from proxy_attention.data.sources.download import (
+    fetch,
+    is_verified,
+    mirrored,
+    stamp_path,
+    was_downloaded,
+)
 from proxy_attention.data.sources.errors import (
     ChecksumMismatch,
     DamagedArchive,
@@ -51,6 +58,7 @@ __all__ = [
     "prepare_source",
 ]
 
+EXTRACT_TAG = "x-"  # prepare's extraction folder: .<out name>.x-<random>
 _ARCHIVE_SUFFIXES = (".tar.gz", ".tgz", ".tar", ".zip")
 
 
@@ -88,11 +96,17 @@ def _folder_path(cfg: dict[str, Any]) -> Path:
     return path
 
 
-def download_source(cfg: dict[str, Any], raw_dir: Path) -> Path:
-    """Fetch and verify the source's archives into ``raw_dir``; verified files are kept."""
+def download_source(cfg: dict[str, Any], raw_dir: Path, manifest: Path | None = None) -> Path:
+    """Fetch and verify the source's archives into ``raw_dir``; verified files are kept.
+
+    ``manifest`` (what Snakemake tracks, written last) lists the verified files with their
+    sha256. The archives are not a rule output: Snakemake deletes a failed job's outputs,
+    and they may be the user's only copy (a hand-placed Kaggle archive).
+    """
     source = get_source(cfg)
     raw_dir = Path(raw_dir)
     raw_dir.mkdir(parents=True, exist_ok=True)
+    remove_temporaries(raw_dir)  # stamps and manifests a killed attempt left half-renamed
     if source.name == "folder" and not cfg.get("url"):
         _folder_path(cfg)  # local data: nothing to fetch, but fail early on a bad path
     for remote in _remote_files(source, cfg):
@@ -103,6 +117,13 @@ def download_source(cfg: dict[str, Any], raw_dir: Path) -> Path:
             assert remote.url is not None
             url = mirrored(remote.url, cfg.get("mirror"))
             fetch(url, dest, _digest(cfg, remote), retries=_retries(cfg))
+    if manifest is not None:
+        remove_leftovers(manifest)
+        files = [
+            {"name": remote.name, "sha256": read_json(stamp_path(raw_dir / remote.name))["sha256"]}
+            for remote in source.files_for(cfg)
+        ]
+        write_json(manifest, {"source": source.name, "files": files})
     return raw_dir
 
 
@@ -131,10 +152,16 @@ def prepare_source(cfg: dict[str, Any], raw_dir: Path, out_dir: Path) -> Path:
             archives["path" if source.name == "folder" else remote.name] = archive
     assert source.list_images is not None
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    # Extract next to the output (same disk as the data, not /tmp) and remove it afterwards.
-    with tempfile.TemporaryDirectory(dir=out_dir.parent, prefix=f".{out_dir.name}.x-") as tmp:
+    # Extract next to the output (same disk as the data, not /tmp) and remove it afterwards;
+    # what a killed attempt left there is removed first.
+    remove_leftovers(out_dir, tag=EXTRACT_TAG)
+    with tempfile.TemporaryDirectory(
+        dir=out_dir.parent, prefix=f".{out_dir.name}.{EXTRACT_TAG}"
+    ) as tmp:
+        cap = cfg.get("max_extracted_bytes")
         roots = {
-            name: safe_extract(path, Path(tmp) / _stem(name)) for name, path in archives.items()
+            name: safe_extract(path, Path(tmp) / _stem(name), cap, was_downloaded(path))
+            for name, path in archives.items()
         }
         if source.name == "folder" and not archives:
             roots["path"] = _folder_path(cfg)

@@ -17,13 +17,48 @@ FOLDER = "cifar-100-python"
 BATCHES = (("train", "train"), ("test", "test"))  # pickle file -> official split
 
 
+# The only globals CIFAR-100's batches reference: numpy arrays (``data``) under the names
+# numpy 1 and 2 pickle them with (protocol 5 uses _frombuffer), and _codecs.encode, which
+# Python 3 uses for bytes at protocol 2 (a str -> bytes conversion, no code). Labels, class
+# and file names are plain lists, ints and bytes.
+_ALLOWED_GLOBALS = frozenset(
+    {
+        ("numpy.core.multiarray", "_reconstruct"),
+        ("numpy._core.multiarray", "_reconstruct"),
+        ("numpy.core.numeric", "_frombuffer"),
+        ("numpy._core.numeric", "_frombuffer"),
+        ("numpy", "ndarray"),
+        ("numpy", "dtype"),
+        ("_codecs", "encode"),
+    }
+)
+
+
+class _BatchUnpickler(pickle.Unpickler):
+    """Admits only the types a CIFAR batch holds, so a crafted archive cannot run code (a
+    pinned digest under ``checksums`` makes any archive "verified"; torchvision's loader
+    unpickles without restriction)."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) not in _ALLOWED_GLOBALS:
+            raise pickle.UnpicklingError(f"global {module}.{name} is not allowed")
+        return super().find_class(module, name)
+
+
 def _load(path: Path) -> dict[bytes, Any]:
     if not path.is_file():
         raise LayoutError(f"expected the CIFAR-100 pickle {path}; is this the right archive?")
-    # The archive was verified against its published md5 before it was extracted, so
-    # unpickling it is as safe as torchvision's loader (which does the same).
-    with open(path, "rb") as f:
-        return pickle.load(f, encoding="bytes")
+    try:
+        with open(path, "rb") as f:
+            batch = _BatchUnpickler(f, encoding="bytes").load()
+    except (pickle.UnpicklingError, EOFError, ValueError, TypeError) as exc:
+        raise LayoutError(
+            f"{path.name} is not a CIFAR-100 batch ({exc}); refusing to read it, use the "
+            "official archive"
+        ) from None
+    if not isinstance(batch, dict):
+        raise LayoutError(f"{path.name} is not a CIFAR-100 batch (a {type(batch).__name__})")
+    return batch
 
 
 def list_cifar100(roots: dict[str, Path], cfg: dict[str, Any]) -> Listing:

@@ -21,6 +21,7 @@ from tqdm import tqdm
 from proxy_attention.atomic import read_json, write_json
 from proxy_attention.data.sources.errors import ChecksumMismatch, DownloadError
 from proxy_attention.data.sources.extract import check_archive
+from proxy_attention.faults import boundary
 
 log = logging.getLogger(__name__)
 
@@ -29,10 +30,25 @@ CHUNK = 1 << 20
 PART_SUFFIX = ".part"
 BAD_SUFFIX = ".bad"
 STAMP_SUFFIX = ".verified.json"
+DOWNLOADED, PLACED = "download", "placed"  # a stamp's "origin"
+
+
+# Waits between attempts: doubling from BACKOFF_FIRST seconds, never above BACKOFF_MAX.
+BACKOFF_FIRST = 0.5
+BACKOFF_MAX = 30.0
+
+
+def backoff(attempt: int) -> float:
+    """Seconds to wait before attempt ``attempt + 1``: bounded exponential backoff."""
+    return min(BACKOFF_MAX, BACKOFF_FIRST * 2**attempt)
 
 
 class _Interrupted(Exception):
-    """The transfer stopped early; what arrived is in the .part file."""
+    """The transfer stopped early (or the server failed); what arrived is in the .part file."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 def mirrored(url: str, mirror: str | None) -> str:
@@ -79,32 +95,46 @@ def is_verified(path: Path, digest: str | None) -> bool:
     return info.get(algo) == expected
 
 
-def verify_file(path: Path, digest: str | None, final: Path | None = None) -> str:
-    """Check ``path`` against ``digest``; on mismatch move it to ``<final>.bad`` and raise.
+def was_downloaded(path: Path) -> bool:
+    """Whether the pipeline fetched ``path`` itself (its stamp says so): only such a file may
+    be moved aside or called deletable; a file the user placed is never touched."""
+    stamp = stamp_path(path)
+    return stamp.exists() and read_json(stamp).get("origin") == DOWNLOADED
 
+
+def verify_file(
+    path: Path, digest: str | None, final: Path | None = None, downloaded: bool | None = None
+) -> str:
+    """Check ``path`` against ``digest`` and raise on a mismatch; returns the file's sha256.
+
+    A download that does not match (``path`` is its temporary name, or ``downloaded``) is moved
+    to ``<final>.bad`` so the next run fetches it again; a file the user placed stays as it is.
     Without a digest (Kaggle publishes none) the archive is read through once (zip CRCs) and
-    its sha256 logged, so it can be pinned under ``checksums``. Returns the file's sha256.
+    its sha256 logged, so it can be pinned under ``checksums``.
     """
     final = final or path
+    downloaded = path != final if downloaded is None else downloaded
     sha256 = file_digest(path, "sha256")
     if digest is None:
-        check_archive(path)
+        check_archive(path, downloaded)
         log.warning("%s has no pinned checksum; its sha256 is %s", final.name, sha256)
     else:
         algo, expected = parse_digest(digest)
         actual = sha256 if algo == "sha256" else file_digest(path, algo)
         if actual != expected:
-            bad = final.with_name(final.name + BAD_SUFFIX)
-            os.replace(path, bad)
+            bad = final.with_name(final.name + BAD_SUFFIX) if downloaded else None
+            if bad is not None:
+                os.replace(path, bad)
             stamp_path(final).unlink(missing_ok=True)
             raise ChecksumMismatch(final, f"{algo}:{expected}", f"{algo}:{actual}", bad)
     return sha256
 
 
-def write_stamp(path: Path, digest: str | None, sha256: str) -> None:
+def write_stamp(path: Path, digest: str | None, sha256: str, downloaded: bool = False) -> None:
     stat = path.stat()
     info: dict[str, object] = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
     info["sha256"] = sha256
+    info["origin"] = DOWNLOADED if downloaded else PLACED
     if digest is not None:
         algo, expected = parse_digest(digest)
         info[algo] = expected
@@ -119,7 +149,8 @@ def fetch(
     if is_verified(dest, digest):
         return dest
     if dest.exists():  # placed by hand, or a stamp from another digest: verify what is there
-        write_stamp(dest, digest, verify_file(dest, digest))
+        downloaded = was_downloaded(dest)
+        write_stamp(dest, digest, verify_file(dest, digest, downloaded=downloaded), downloaded)
         return dest
     # A fixed .part name (not proxy_attention.atomic's random temp name) so that a later
     # run finds the partial data and resumes it; it is renamed into place once verified.
@@ -130,13 +161,14 @@ def fetch(
             break
         except _Interrupted as exc:
             if attempt == retries:
+                kept = f"partial data kept in {part.name}, " if part.exists() else ""
                 raise DownloadError(
-                    url, None, f"{exc}; partial data kept in {part.name}, rerun to resume"
+                    url, exc.status, f"{exc} after {retries + 1} attempts; {kept}rerun to resume"
                 ) from None
-            time.sleep(0.2 * (attempt + 1))
+            time.sleep(backoff(attempt))
     sha256 = verify_file(part, digest, final=dest)
     os.replace(part, dest)
-    write_stamp(dest, digest, sha256)
+    write_stamp(dest, digest, sha256, downloaded=True)
     return dest
 
 
@@ -150,6 +182,8 @@ def _transfer(url: str, part: Path, timeout: float) -> None:
     except urllib.error.HTTPError as exc:
         if exc.code == 416 and offset:  # the .part already holds the whole file
             return
+        if exc.code >= 500 or exc.code == 429:  # the server's trouble, often brief: retry
+            raise _Interrupted(f"server error HTTP {exc.code}", exc.code) from None
         raise DownloadError(url, exc.code) from None
     except (urllib.error.URLError, OSError) as exc:
         raise _Interrupted(f"cannot connect: {getattr(exc, 'reason', exc)}") from None
@@ -165,6 +199,7 @@ def _transfer(url: str, part: Path, timeout: float) -> None:
             with open(part, "ab" if offset else "wb") as f:
                 while chunk := response.read(CHUNK):
                     f.write(chunk)
+                    boundary("download:chunk")  # fault injection (faults.py): mid-transfer
                     received += len(chunk)
                     bar.update(len(chunk))
         except (OSError, http.client.HTTPException) as exc:

@@ -32,10 +32,13 @@ class ChecksumMismatch(SourceError):
     """A downloaded or hand-placed archive does not have the expected digest."""
 
     def __init__(self, path: Path, expected: str, actual: str, kept_as: Path | None) -> None:
-        kept = f"; the file was moved to {kept_as}" if kept_as else ""
+        if kept_as:  # the pipeline downloaded it: moved aside, the next run fetches it again
+            fix = f"the download was moved to {kept_as}; rerun to download it again"
+        else:  # placed by the user: never moved or deleted
+            fix = f"{path} was left as it is; replace it with the right archive"
         super().__init__(
-            f"checksum mismatch for {path.name}: expected {expected}, got {actual}{kept}; "
-            "delete it and download again, or pin the new digest under `checksums` in params.yaml"
+            f"checksum mismatch for {path.name}: expected {expected}, got {actual}; {fix}, "
+            "or pin the new digest under `checksums` in params.yaml if you trust this file"
         )
         self.path = path
         self.expected = expected
@@ -84,8 +87,26 @@ class LayoutError(SourceError):
 class DamagedArchive(SourceError):
     """The archive cannot be read (truncated, not a zip/tar, failed CRC)."""
 
-    def __init__(self, archive: Path, detail: str) -> None:
+    def __init__(self, archive: Path, detail: str, downloaded: bool = False) -> None:
+        fix = (
+            "delete it and rerun to download it again"
+            if downloaded
+            else "replace it with an intact copy (the pipeline did not download this file)"
+        )
+        super().__init__(f"cannot read archive {archive}: {detail}; {fix}")
+        self.archive = archive
+        self.detail = detail
+
+
+class ArchiveTooLarge(SourceError):
+    """An archive would extract to more than ``max_extracted_bytes`` (an archive bomb, or a
+    cap set too low): stopped before the disk fills; the archive itself is left alone."""
+
+    def __init__(self, archive: Path, limit: int, member: str) -> None:
         super().__init__(
-            f"cannot read archive {archive}: {detail}; delete it and download it again"
+            f"{archive.name} would extract to more than max_extracted_bytes = {limit} bytes "
+            f"(at member {member!r}); if the archive is genuine, raise `max_extracted_bytes` "
+            "of its dataset in params.yaml"
         )
         self.archive = archive
+        self.limit = limit

@@ -6,7 +6,12 @@ import os
 import tempfile
 from pathlib import Path
 
-from proxy_attention.data.sources.download import is_verified, verify_file, write_stamp
+from proxy_attention.data.sources.download import (
+    is_verified,
+    verify_file,
+    was_downloaded,
+    write_stamp,
+)
 from proxy_attention.data.sources.errors import DownloadError, ManualDownloadRequired
 
 CREDENTIALS_HINT = (
@@ -33,7 +38,8 @@ def fetch_kaggle(dataset: str, dest: Path, digest: str | None) -> Path:
     if is_verified(dest, digest):
         return dest
     if dest.exists():  # downloaded by hand: verified exactly like a fetched archive
-        write_stamp(dest, digest, verify_file(dest, digest))
+        downloaded = was_downloaded(dest)
+        write_stamp(dest, digest, verify_file(dest, digest, downloaded=downloaded), downloaded)
         return dest
     if not has_credentials():
         raise ManualDownloadRequired(dataset, dest, f"no Kaggle credentials ({CREDENTIALS_HINT})")
@@ -52,5 +58,5 @@ def fetch_kaggle(dataset: str, dest: Path, digest: str | None) -> Path:
             raise DownloadError(f"kaggle:{dataset}", None, f"expected one zip, got {archives}")
         sha256 = verify_file(archives[0], digest, final=dest)
         os.replace(archives[0], dest)
-    write_stamp(dest, digest, sha256)
+    write_stamp(dest, digest, sha256, downloaded=True)
     return dest

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,7 @@ def prepare_listing(
     listing: Listing, cfg: dict[str, Any], out_dir: Path, meta: dict[str, Any]
 ) -> Path:
     """Select, decode and write ``listing`` to ``out_dir``, one decoded image at a time."""
+    listing, dropped = drop_empty_classes(listing)
     size = int(cfg["image_size"])
     items = select_subset(
         listing.items, cfg.get("max_per_class"), cfg.get("fraction"), int(cfg.get("seed") or 0)
@@ -29,7 +32,9 @@ def prepare_listing(
         raise LayoutError(f"no images found for {meta.get('source')}; check the archive or path")
     limit = cfg.get("max_bad_fraction")
     limit = DEFAULT_MAX_BAD_FRACTION if limit is None else float(limit)
-    report = PrepareReport(total=len(items))
+    report = PrepareReport(total=len(items), dropped_classes=dropped)
+    if dropped:
+        print(f"warning: dropped empty classes (no images): {dropped}", file=sys.stderr)
     meta = {
         **meta,
         "alpha": ALPHA_POLICY,
@@ -43,6 +48,20 @@ def prepare_listing(
     }
     samples = _decoded(listing, items, size, report, limit)
     return write_prepared(out_dir, samples, len(items), size, listing.classes, meta, report)
+
+
+def drop_empty_classes(listing: Listing) -> tuple[Listing, list[str]]:
+    """The listing without classes that have no image (an empty class folder would be a class
+    no model can learn or be tested on), relabelled densely, and the names dropped."""
+    counts = np.bincount([item.label for item in listing.items], minlength=len(listing.classes))
+    kept = [label for label, count in enumerate(counts) if count > 0]
+    dropped = [listing.classes[label] for label, count in enumerate(counts) if count == 0]
+    if not dropped:
+        return listing, []
+    new_label = {old: new for new, old in enumerate(kept)}
+    items = [item._replace(label=new_label[item.label]) for item in listing.items]
+    classes = [listing.classes[label] for label in kept]
+    return dataclasses.replace(listing, classes=classes, items=items), dropped
 
 
 def _decoded(

@@ -1,0 +1,97 @@
+"""Checks of params.yaml values that a JSON schema cannot express, each failing as one line.
+
+They run when params are loaded, so `snakemake -n` stops before any job: a NaN learning rate,
+a checksum that is not a digest, a folder that does not exist, a variant the source does not
+have, a schedule whose proxy images are never trained on. Each message names the key, the
+value and what is allowed. (Model names and layers are checked by model_checks.py.)
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+from typing import Any
+
+MAX_EPOCHS = 10_000  # more epochs than any run of the source thesis by two orders: a typo
+# Variants a source reads from inside one archive (the others have one file set per variant).
+_LAYOUT_VARIANTS = {"plant_village": ("color", "grayscale", "segmented")}
+_DIGEST_LENGTHS = {"md5": 32, "sha1": 40, "sha256": 64}
+
+
+class CheckFailed(ValueError):
+    """One problem, as the line params.ParamsError prints after the file name."""
+
+
+def check_values(params: dict[str, Any]) -> None:
+    """Every check below, in the order a reader meets the keys in params.yaml."""
+    check_finite(params)
+    for name, cfg in params["datasets"].items():
+        check_dataset(name, cfg)
+    for index, schedule in enumerate(params["grid"]["schedules"]):
+        check_schedule(f"grid.schedules[{index}]", schedule)
+
+
+def check_finite(value: Any, key: str = "") -> None:
+    """No NaN or infinity anywhere: YAML's .nan and .inf parse as floats and pass the schema's
+    bounds checks where only one bound is set (weight_decay, max_lr, ...)."""
+    if isinstance(value, dict):
+        for sub, item in value.items():
+            check_finite(item, f"{key}.{sub}" if key else str(sub))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            check_finite(item, f"{key}[{index}]")
+    elif isinstance(value, float) and not math.isfinite(value):
+        raise CheckFailed(f"{key} = {value!r} is not a finite number; give a real value")
+
+
+def check_schedule(key: str, schedule: list[Any]) -> None:
+    epochs = sum(1 if item == "p" else int(item) for item in schedule)
+    if epochs > MAX_EPOCHS:
+        raise CheckFailed(
+            f"{key} = {schedule} trains {epochs} epochs; at most {MAX_EPOCHS} are allowed"
+        )
+    if schedule and schedule[-1] == "p":
+        raise CheckFailed(
+            f"{key} = {schedule} ends with p, so its last proxy images are never trained on; "
+            f"end it with a number of epochs, e.g. {[*schedule, 1]}"
+        )
+
+
+def check_dataset(name: str, cfg: dict[str, Any]) -> None:
+    from proxy_attention.data.sources.registry import SOURCES  # data code; only needed here
+
+    key = f"datasets.{name}"
+    source = SOURCES[cfg["source"]]
+    if cfg["source"] == "folder" and cfg.get("path") and not Path(cfg["path"]).exists():
+        raise CheckFailed(
+            f"{key}.path = {cfg['path']!r} does not exist (relative to {Path.cwd()}); point it "
+            "at a folder, or a .zip/.tar archive, with one sub-folder per class"
+        )
+    variant = cfg.get("variant")
+    allowed = sorted(source.variants) or list(_LAYOUT_VARIANTS.get(source.name, ()))
+    if variant is not None and variant not in allowed:
+        choices = f"choose one of {allowed}" if allowed else f"{source.name} has no variants"
+        raise CheckFailed(f"{key}.variant = {variant!r} is not allowed; {choices} (or null)")
+    names = {remote.name for remote in source.files_for(cfg)}
+    for file_name, digest in (cfg.get("checksums") or {}).items():
+        if file_name not in names:
+            raise CheckFailed(
+                f"{key}.checksums names {file_name!r}, which {source.name} does not download; "
+                f"its files: {sorted(names) or 'none'}"
+            )
+        check_digest(f"{key}.checksums.{file_name}", digest)
+
+
+def check_digest(key: str, value: str) -> None:
+    """``md5:<32 hex>``, ``sha1:<40 hex>``, ``sha256:<64 hex>``, or bare hex of those lengths."""
+    algo, sep, hexdigest = value.partition(":")
+    if not sep:
+        hexdigest = value
+        algo = next((a for a, n in _DIGEST_LENGTHS.items() if n == len(value)), "")
+    length = _DIGEST_LENGTHS.get(algo.lower())
+    if length is None or not re.fullmatch(rf"[0-9a-fA-F]{{{length}}}", hexdigest):
+        raise CheckFailed(
+            f"{key} = {value!r} is not a digest; write md5:<32 hex digits>, "
+            "sha1:<40 hex digits> or sha256:<64 hex digits>"
+        )
