@@ -33,6 +33,8 @@ def run_row(dataset, model, augmentation, seed, proxy, test, val, resplit=False,
         "test_f1_macro": test - 0.01,
         "final_val_accuracy": val,
         "best_val_accuracy": val + 0.005,
+        "reported_accuracy": val,  # what the original would report: the last validation accuracy
+        "reported_val_seen_in_training": 0.0,
         "proxy_images": 40 if proxy else 0,
         "wall_seconds": 100.0,
         "train_seconds": 60.0,

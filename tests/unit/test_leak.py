@@ -13,7 +13,7 @@ from proxy_attention.train.run import train_run
 
 from .test_trainer import toy_params
 
-VARIANT = "digits/m/aug~basic/proxy~gradcampp-t0.6-w0.8-f0.5-s1pp1"
+VARIANT = "digits/m/aug~basic/proxy~gradcampp-t0.6-w0.8-f0.5-s1-p-p-1"
 
 
 def test_leak_check_adds_fixed_and_resplit_twins_without_controls(params):
@@ -23,7 +23,7 @@ def test_leak_check_adds_fixed_and_resplit_twins_without_controls(params):
     params["grid"]["leak_check"] = {"augmentations": ["basic"], "schedules": [[1, "p", "p", 1]]}
     after = [r.run_id for r in expand_grid(params)]
     assert after[: len(before)] == before  # the main grid's ids and order do not move
-    proxy = "digits/mobilenetv3_small_100/aug~basic/proxy~gradcampp-t0.6-w0.8-f0.5-s1pp1"
+    proxy = "digits/mobilenetv3_small_100/aug~basic/proxy~gradcampp-t0.6-w0.8-f0.5-s1-p-p-1"
     assert after[len(before) :] == [
         f"{proxy}/seed~0",
         f"{proxy}-resplit/seed~0",
@@ -146,12 +146,19 @@ def test_only_the_resplit_twin_is_marked_inflated():
             "model": "m",
             "augmentation": "basic",
             "schedule": "1 p p 1",
+            "proxy": True,
+            "threshold": 0.6,
+            "weight": 0.8,
+            "subset": 0.5,
+            "method": "gradcampp",
+            "mode": "blended",
+            "clear_every_step": True,
             "resplit_each_round": [False, True],
         }
     )
-    labels = add_labels(runs)["label"].tolist()
-    assert labels[0] == "gradcampp-t0.6-w0.8-f0.5-s1pp1"
-    assert labels[1] == "gradcampp-t0.6-w0.8-f0.5-s1pp1-resplit (re-split, inflated)"
+    fixed, resplit = add_labels(runs)["label"].tolist()
+    assert not fixed.endswith("(re-split, inflated)")
+    assert resplit == fixed + " (re-split, inflated)"
 
 
 def test_one_seed_gives_the_gaps_without_an_interval():
