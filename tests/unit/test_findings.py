@@ -123,8 +123,8 @@ def test_null_headline_states_what_could_have_been_detected():
     mde = 100 * summary["mde"].iloc[0]
     assert headline(summary, 0.95) == (
         "In this build the proxy step neither improved nor degraded test accuracy detectably; "
-        f"they could have detected differences of about {mde:.1f} points. This does not show "
-        "that it has no effect, only that any effect is smaller than these seeds resolve."
+        f"these seeds could have detected differences of about {mde:.1f} points. This does not "
+        "show that it has no effect, only that any effect is smaller than these seeds resolve."
     )
 
 

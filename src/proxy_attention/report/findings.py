@@ -235,12 +235,14 @@ def headline(paired: pd.DataFrame, confidence: float) -> str:
     counts = tally(paired, confidence)
     if counts[IMPROVEMENT] == counts[DEGRADATION] == 0:
         detectable = paired["mde"].dropna()
+        low, high = (100 * detectable.min(), 100 * detectable.max()) if len(detectable) else (0, 0)
+        span = (
+            f"{low:.1f} points"
+            if round(low, 1) == round(high, 1)
+            else f"{low:.1f} to {high:.1f} points"
+        )
         reach = (
-            f"; they could have detected differences of about {100 * detectable.min():.1f} "
-            f"to {100 * detectable.max():.1f} points"
-            if len(detectable) > 1 and detectable.min() != detectable.max()
-            else f"; they could have detected differences of about {100 * detectable.iloc[0]:.1f} "
-            "points"
+            f"; these seeds could have detected differences of about {span}"
             if len(detectable)
             else ""
         )
