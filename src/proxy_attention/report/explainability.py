@@ -9,7 +9,7 @@ import pandas as pd
 
 from proxy_attention.atomic import write_text
 from proxy_attention.report.aggregate import EXPLAIN_COLUMNS, RUNS
-from proxy_attention.report.figures import plt, save_figure, seed_points, sns
+from proxy_attention.report.figures import plt, save_figure, seed_points, theme
 from proxy_attention.report.latex import booktabs_table, escape, figure
 from proxy_attention.report.stats import clip_interval, paired_difference, summarise
 
@@ -114,15 +114,18 @@ def baseline_sentence(runs: pd.DataFrame) -> str:
     )
 
 
-def explainability_figure(runs: pd.DataFrame, out_dir: Path, name: str = FIGURE_NAME) -> str:
-    """Each metric per variant: every seed a dot, the mean with its 95% CI; return the PDF name."""
-    sns.set_theme(style="whitegrid", context="paper")
+def explainability_figure(
+    runs: pd.DataFrame, confidence: float, out_dir: Path, name: str = FIGURE_NAME
+) -> str:
+    """Each metric per variant: every seed a dot, the mean with its Student-t interval (the
+    tables' interval, clipped to the metric's range); return the PDF name."""
+    theme()
     order = sorted(runs["label"].unique())
     fig, axes = plt.subplots(
         1, len(METRICS), figsize=(2.3 * len(METRICS), 0.8 + 0.4 * len(order)), sharey=True
     )
     for ax, (column, heading, better, _) in zip(axes, METRICS, strict=True):
-        seed_points(ax, runs, column, order)
+        seed_points(ax, runs, column, order, confidence, bounds=METRIC_RANGE)
         low, high = ax.get_xlim()  # no interval drawn beyond the metric's range
         ax.set_xlim(max(low, METRIC_RANGE[0]), min(high, METRIC_RANGE[1]))
         ax.set_xlabel(f"{heading.split(',')[0].lower()}\n({better} is better)")
@@ -170,11 +173,12 @@ def explainability_tex(
             source_note=source,
             column_format="lrrrrr",
         )
-    pdf = explainability_figure(measured, figures_dir)
+    pdf = explainability_figure(measured, confidence, figures_dir)
     plot = figure(
         f"generated/figures/{pdf}",
         f"Faithfulness of the {method} maps per variant: each seed as a dot, the mean "
-        "with its 95\\% confidence interval; each axis ends at the metric's range [0, 1].",
+        f"with its {level}\\% Student-t interval as in Table~\\ref{{tab:explainability}}; "
+        "each axis ends at the metric's range [0, 1].",
         "fig:explainability",
         source,
     )
