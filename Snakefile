@@ -5,6 +5,10 @@ from snakemake.utils import min_version
 min_version("9.0")
 
 
+# `snakemake --report report.html`: this text, then every report() output by category.
+report: "workflow/report/workflow.rst"
+
+
 include: "workflow/rules/common.smk"
 include: "workflow/rules/data.smk"
 include: "workflow/rules/train.smk"
@@ -12,6 +16,7 @@ include: "workflow/rules/explain.smk"
 include: "workflow/rules/notebooks.smk"
 include: "workflow/rules/report.smk"
 include: "workflow/rules/thesis.smk"
+include: "workflow/rules/metrics.smk"
 
 
 localrules: all, data, runs, results
@@ -20,6 +25,8 @@ localrules: all, data, runs, results
 rule all:
     input:
         THESIS_PDF,
+        "metrics/metrics.json",
+        "data/report/job_costs.html",
     default_target: True
 
 

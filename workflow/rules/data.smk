@@ -18,6 +18,8 @@ rule prepare:
         config=dataset_params,
     log:
         "logs/prepare/{dataset}.log",
+    benchmark:
+        "logs/benchmarks/prepare/{dataset}.tsv"
     shell:
         "{CLI} prepare --params {PARAMS_FILE} --dataset {wildcards.dataset} --raw {input} --out {output} 2> {log}"
 

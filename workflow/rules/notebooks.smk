@@ -46,12 +46,20 @@ rule saliency_comparison:
     output:
         notebook="data/figures/{pair}/saliency_comparison.ipynb",
         pdf="data/figures/{pair}/saliency_comparison.pdf",
-        png="data/figures/{pair}/saliency_comparison.png",
+        png=report(
+            "data/figures/{pair}/saliency_comparison.png",
+            caption="../report/saliency_comparison.rst",
+            category="Saliency figures",
+            subcategory="{pair}",
+            labels={"figure": "saliency maps of the proxy run and its control"},
+        ),
     params:
         settings=notebook_settings("saliency_comparison"),
     threads: 1
     log:
         "logs/notebooks/{pair}/saliency_comparison.log",
+    benchmark:
+        "logs/benchmarks/notebooks/{pair}/saliency_comparison.tsv"
     shell:
         PAPERMILL_SHELL
 
@@ -63,12 +71,20 @@ rule proxy_gallery:
     output:
         notebook="data/figures/{pair}/proxy_gallery.ipynb",
         pdf="data/figures/{pair}/proxy_gallery.pdf",
-        png="data/figures/{pair}/proxy_gallery.png",
+        png=report(
+            "data/figures/{pair}/proxy_gallery.png",
+            caption="../report/proxy_gallery.rst",
+            category="Saliency figures",
+            subcategory="{pair}",
+            labels={"figure": "proxy images across thresholds and weights"},
+        ),
     params:
         settings=notebook_settings("proxy_gallery"),
     threads: 1
     log:
         "logs/notebooks/{pair}/proxy_gallery.log",
+    benchmark:
+        "logs/benchmarks/notebooks/{pair}/proxy_gallery.tsv"
     shell:
         PAPERMILL_SHELL
 
@@ -80,12 +96,20 @@ rule proxy_steps:
     output:
         notebook="data/figures/{pair}/proxy_steps.ipynb",
         pdf="data/figures/{pair}/proxy_steps.pdf",
-        png="data/figures/{pair}/proxy_steps.png",
+        png=report(
+            "data/figures/{pair}/proxy_steps.png",
+            caption="../report/proxy_steps.rst",
+            category="Saliency figures",
+            subcategory="{pair}",
+            labels={"figure": "the images of every proxy step"},
+        ),
     params:
         settings=notebook_settings("proxy_steps"),
     threads: 1
     log:
         "logs/notebooks/{pair}/proxy_steps.log",
+    benchmark:
+        "logs/benchmarks/notebooks/{pair}/proxy_steps.tsv"
     shell:
         PAPERMILL_SHELL
 
