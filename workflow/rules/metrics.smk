@@ -14,7 +14,7 @@ rule metrics:
             "data/report/results.html",
             caption="../report/results.rst",
             category="Results",
-            labels={"table": "test accuracy and gain over the control"},
+            labels={"result": "test accuracy and gain over the control"},
         ),
     params:
         report=json.dumps(PARAMS["report"]),
@@ -35,7 +35,7 @@ rule job_costs:
             "data/report/job_costs.html",
             caption="../report/job_costs.rst",
             category="Cost",
-            labels={"table": "time and memory per rule"},
+            labels={"result": "time and memory per rule"},
         ),
     log:
         "logs/job_costs.log",

@@ -51,7 +51,7 @@ rule saliency_comparison:
             caption="../report/saliency_comparison.rst",
             category="Saliency figures",
             subcategory="{pair}",
-            labels={"figure": "saliency maps of the proxy run and its control"},
+            labels={"result": "saliency maps of the proxy run and its control"},
         ),
     params:
         settings=notebook_settings("saliency_comparison"),
@@ -76,7 +76,7 @@ rule proxy_gallery:
             caption="../report/proxy_gallery.rst",
             category="Saliency figures",
             subcategory="{pair}",
-            labels={"figure": "proxy images across thresholds and weights"},
+            labels={"result": "proxy images across thresholds and weights"},
         ),
     params:
         settings=notebook_settings("proxy_gallery"),
@@ -101,7 +101,7 @@ rule proxy_steps:
             caption="../report/proxy_steps.rst",
             category="Saliency figures",
             subcategory="{pair}",
-            labels={"figure": "the images of every proxy step"},
+            labels={"result": "the images of every proxy step"},
         ),
     params:
         settings=notebook_settings("proxy_steps"),

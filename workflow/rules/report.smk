@@ -14,7 +14,7 @@ RESULT_FIGURES = [
         f"thesis/generated/figures/{name}.png",
         caption=f"../report/{name}.rst",
         category="Results",
-        labels={"figure": label},
+        labels={"result": label},
     )
     for name, label in RESULT_FIGURE_LABELS.items()
 ]
@@ -29,7 +29,7 @@ rule aggregate:
             "data/results/runs.csv",
             caption="../report/runs_table.rst",
             category="Tables",
-            labels={"table": "every run, one row each"},
+            labels={"result": "every run, one row each"},
         ),
         "data/results/epochs.csv",
         "data/results/per_class.csv",
