@@ -99,6 +99,7 @@ def test_one_seed_writes_null_intervals_as_valid_json(tmp_path):
     }
     html = (tmp_path / "report" / "results.html").read_text()
     assert "0.8000" in html and "0.0300" in html
+    assert "None" not in html and "<td>-</td>" in html  # no interval with one seed
     assert not list((tmp_path / "metrics").glob(".*"))  # no temporary file left behind
 
 

@@ -101,8 +101,10 @@ def accuracy_points(runs: pd.DataFrame) -> pd.DataFrame:
 
 def results_html(metrics: dict[str, Any]) -> str:
     """The metrics as two HTML tables, for Snakemake's report."""
-    accuracy = pd.DataFrame.from_dict(metrics["test_accuracy"], orient="index")
+    # to_numeric: the nulls of a missing interval become NaN, which na_rep shows as "-".
+    accuracy = pd.DataFrame.from_dict(metrics["test_accuracy"], orient="index").apply(pd.to_numeric)
     gains = pd.DataFrame.from_dict(metrics["gain_over_control"], orient="index")
+    gains = gains.apply(pd.to_numeric)
     level = f"{100 * metrics['confidence']:g}%"
     parts = [
         f"<h3>Test accuracy per variant (mean over seeds, {level} interval)</h3>",
