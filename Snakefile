@@ -5,6 +5,10 @@ from snakemake.utils import min_version
 min_version("9.0")
 
 
+# `snakemake --report report.html`: this text, then every report() output by category.
+report: "workflow/report/workflow.rst"
+
+
 include: "workflow/rules/common.smk"
 include: "workflow/rules/data.smk"
 include: "workflow/rules/weights.smk"
@@ -13,6 +17,7 @@ include: "workflow/rules/explain.smk"
 include: "workflow/rules/notebooks.smk"
 include: "workflow/rules/report.smk"
 include: "workflow/rules/thesis.smk"
+include: "workflow/rules/metrics.smk"
 
 
 # download and weights need the network, which cluster compute nodes often lack: they run
@@ -23,6 +28,8 @@ localrules: all, data, runs, results, download, weights
 rule all:
     input:
         THESIS_PDF,
+        "metrics/metrics.json",
+        "data/report/job_costs.html",
     default_target: True
 
 

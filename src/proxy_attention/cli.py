@@ -121,6 +121,14 @@ def _parser() -> argparse.ArgumentParser:
     sub = step("thesis", _thesis, "build the thesis PDF with latexmk")
     sub.add_argument("--tex", type=Path, required=True)
     sub.add_argument("--out", type=Path, required=True)
+    sub = with_params(step("metrics", _metrics, "DVC metrics and plots files of the build"))
+    sub.add_argument("--results", type=Path, required=True, help="data/results")
+    sub.add_argument("--out", type=Path, required=True, help="metrics/ (outside DVC outs)")
+    sub.add_argument("--html", type=Path, required=True, help="the tables for Snakemake's report")
+    sub = step("job-costs", _job_costs, "time and memory per rule from Snakemake's benchmarks")
+    sub.add_argument("--benchmarks", type=Path, required=True, help="logs/benchmarks")
+    sub.add_argument("--csv", type=Path, required=True)
+    sub.add_argument("--html", type=Path, required=True)
     sub = step("predict", _predict, "classify a folder of images with a trained run")
     sub.add_argument("--run-dir", type=Path, required=True, help="data/runs/<run-id>")
     sub.add_argument("--images", type=Path, required=True, help="folder of image files")
@@ -381,6 +389,20 @@ def _predict(args: argparse.Namespace) -> None:
         args.run_dir, args.images, args.out, args.saliency_method, args.overlays, device=args.device
     )
     print(f"{args.out}: {len(table)} images")
+
+
+def _metrics(args: argparse.Namespace) -> None:
+    from proxy_attention.params import load_params
+    from proxy_attention.report.dvc_metrics import write_dvc_metrics
+
+    confidence = load_params(args.params)["report"]["confidence"]
+    write_dvc_metrics(args.results, confidence, args.out, args.html)
+
+
+def _job_costs(args: argparse.Namespace) -> None:
+    from proxy_attention.report.job_costs import write_job_costs
+
+    write_job_costs(args.benchmarks, args.csv, args.html)
 
 
 if __name__ == "__main__":

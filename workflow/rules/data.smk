@@ -22,6 +22,8 @@ rule prepare:
         config=dataset_params,
     log:
         "logs/prepare/{dataset}.log",
+    benchmark:
+        "logs/benchmarks/prepare/{dataset}.tsv"
     shell:
         "{CLI} prepare --params {PARAMS_FILE} --dataset {wildcards.dataset}"
         " --raw data/raw/{wildcards.dataset} --out {output} 2> {log}"

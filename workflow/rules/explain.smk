@@ -18,6 +18,8 @@ rule explain:
         gpu=GPUS_PER_JOB,
     log:
         "logs/explain/{dataset}/{variant}.log",
+    benchmark:
+        "logs/benchmarks/explain/{dataset}/{variant}.tsv"
     shell:
         "{CLI} explain --params {PARAMS_FILE} --run '{wildcards.dataset}/{wildcards.variant}'"
         " --checkpoint {input.checkpoint}"
@@ -40,6 +42,8 @@ rule explain_bundle:
         gpu=GPUS_PER_JOB,
     log:
         "logs/explain/{dataset}/{bundle}.bundle.log",
+    benchmark:
+        "logs/benchmarks/explain_bundle/{dataset}/{bundle}.tsv"
     shell:
         "{CLI} explain-bundle --params {PARAMS_FILE} --bundle '{wildcards.dataset}/{wildcards.bundle}'"
         " --prepared {input.prepared} --split {input.split} --marker {output}"

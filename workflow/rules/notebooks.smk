@@ -46,7 +46,13 @@ rule saliency_comparison:
     output:
         notebook="data/figures/{pair}/saliency_comparison.ipynb",
         pdf="data/figures/{pair}/saliency_comparison.pdf",
-        png="data/figures/{pair}/saliency_comparison.png",
+        png=report(
+            "data/figures/{pair}/saliency_comparison.png",
+            caption="../report/saliency_comparison.rst",
+            category="Saliency figures",
+            subcategory="{pair}",
+            labels={"result": "saliency maps of the proxy run and its control"},
+        ),
     params:
         settings=notebook_settings("saliency_comparison"),
     threads: 1
@@ -54,6 +60,8 @@ rule saliency_comparison:
         gpu=GPUS_PER_JOB,
     log:
         "logs/notebooks/{pair}/saliency_comparison.log",
+    benchmark:
+        "logs/benchmarks/notebooks/{pair}/saliency_comparison.tsv"
     shell:
         PAPERMILL_SHELL
 
@@ -65,7 +73,13 @@ rule proxy_gallery:
     output:
         notebook="data/figures/{pair}/proxy_gallery.ipynb",
         pdf="data/figures/{pair}/proxy_gallery.pdf",
-        png="data/figures/{pair}/proxy_gallery.png",
+        png=report(
+            "data/figures/{pair}/proxy_gallery.png",
+            caption="../report/proxy_gallery.rst",
+            category="Saliency figures",
+            subcategory="{pair}",
+            labels={"result": "proxy images across thresholds and weights"},
+        ),
     params:
         settings=notebook_settings("proxy_gallery"),
     threads: 1
@@ -73,6 +87,8 @@ rule proxy_gallery:
         gpu=GPUS_PER_JOB,
     log:
         "logs/notebooks/{pair}/proxy_gallery.log",
+    benchmark:
+        "logs/benchmarks/notebooks/{pair}/proxy_gallery.tsv"
     shell:
         PAPERMILL_SHELL
 
@@ -84,7 +100,13 @@ rule proxy_steps:
     output:
         notebook="data/figures/{pair}/proxy_steps.ipynb",
         pdf="data/figures/{pair}/proxy_steps.pdf",
-        png="data/figures/{pair}/proxy_steps.png",
+        png=report(
+            "data/figures/{pair}/proxy_steps.png",
+            caption="../report/proxy_steps.rst",
+            category="Saliency figures",
+            subcategory="{pair}",
+            labels={"result": "the images of every proxy step"},
+        ),
     params:
         settings=notebook_settings("proxy_steps"),
     threads: 1
@@ -92,6 +114,8 @@ rule proxy_steps:
         gpu=GPUS_PER_JOB,
     log:
         "logs/notebooks/{pair}/proxy_steps.log",
+    benchmark:
+        "logs/benchmarks/notebooks/{pair}/proxy_steps.tsv"
     shell:
         PAPERMILL_SHELL
 

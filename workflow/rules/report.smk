@@ -1,9 +1,36 @@
+import snakemake.io
+
+# The result figures the report step draws for the thesis, also shown in Snakemake's report;
+# the cost-gain figure exists only when the grid has proxy runs.
+RESULT_FIGURE_LABELS = {
+    "val_accuracy": "validation accuracy per epoch",
+    "test_accuracy": "test accuracy per variant",
+}
+if any(spec.proxy is not None for spec in RUNS.values()):
+    RESULT_FIGURE_LABELS["cost_gain"] = "accuracy gained against time spent"
+RESULT_FIGURES = [
+    # The parser reads `report` at the start of a line as its directive: the flag by its path.
+    snakemake.io.report(
+        f"thesis/generated/figures/{name}.png",
+        caption=f"../report/{name}.rst",
+        category="Results",
+        labels={"result": label},
+    )
+    for name, label in RESULT_FIGURE_LABELS.items()
+]
+
+
 rule aggregate:
     input:
         trained=TRAINED,
         explained=EXPLAINED,
     output:
-        "data/results/runs.csv",
+        report(
+            "data/results/runs.csv",
+            caption="../report/runs_table.rst",
+            category="Tables",
+            labels={"result": "every run, one row each"},
+        ),
         "data/results/epochs.csv",
         "data/results/per_class.csv",
     log:
@@ -29,6 +56,7 @@ rule report:
         "thesis/generated/colophon.tex",
         "thesis/generated/explainability.tex",
         "thesis/generated/leak.tex",
+        RESULT_FIGURES,
     params:
         report=lambda w: json.dumps(PARAMS["report"]),
     log:

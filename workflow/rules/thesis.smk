@@ -6,8 +6,10 @@ rule thesis:
         GENERATED,
         sources=sorted(f for pattern in THESIS_SOURCES for f in glob.glob(pattern)),
     output:
-        THESIS_PDF,
+        report(THESIS_PDF, caption="../report/thesis.rst", category="Thesis"),
     log:
         "logs/thesis.log",
+    benchmark:
+        "logs/benchmarks/thesis/thesis.tsv"
     shell:
         "{CLI} thesis --tex thesis/thesis.tex --out {output} > {log} 2>&1"

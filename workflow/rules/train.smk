@@ -18,6 +18,8 @@ rule train:
         gpu=GPUS_PER_JOB,
     log:
         "logs/train/{dataset}/{variant}.log",
+    benchmark:
+        "logs/benchmarks/train/{dataset}/{variant}.tsv"
     shell:
         "{OFFLINE_WEIGHTS} {CLI} train --params {PARAMS_FILE} --run '{wildcards.dataset}/{wildcards.variant}' --prepared {input.prepared} --split {input.split}"
         " --out data/runs/{wildcards.dataset}/{wildcards.variant} --threads {threads} 2> {log}"
@@ -39,6 +41,8 @@ rule train_bundle:
         gpu=GPUS_PER_JOB,
     log:
         "logs/train/{dataset}/{bundle}.bundle.log",
+    benchmark:
+        "logs/benchmarks/train_bundle/{dataset}/{bundle}.tsv"
     shell:
         "{OFFLINE_WEIGHTS} {CLI} train-bundle --params {PARAMS_FILE} --bundle '{wildcards.dataset}/{wildcards.bundle}'"
         " --prepared {input.prepared} --split {input.split} --marker {output}"

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Set up everything the pipeline and the tests need, idempotently and fast when done already:
-# the Debian packages (TeX for the thesis, Graphviz for the rule graph) and .venv with the
-# exact Python pins of requirements.lock.
+# the Debian packages (TeX for the thesis, Graphviz for the rule graph, Chromium for the test
+# that opens Snakemake's report in a headless browser) and .venv with the exact Python pins of
+# requirements.lock.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
 DEBIAN_PACKAGES=(latexmk texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended
-                 texlive-science lmodern graphviz poppler-utils)
+                 texlive-science lmodern graphviz poppler-utils chromium)
 
 missing=()
 for package in "${DEBIAN_PACKAGES[@]}"; do

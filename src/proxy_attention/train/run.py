@@ -34,6 +34,7 @@ from proxy_attention.saliency import saliency_maps
 from proxy_attention.schedule import iter_epochs, total_epochs
 from proxy_attention.train import resume
 from proxy_attention.train.batch_size import DEFAULT_CACHE, resolve_batch_size
+from proxy_attention.train.hparams import log_hparams
 from proxy_attention.train.loop import predict, select_device, train_epoch
 from proxy_attention.train.metrics import classification_metrics
 from proxy_attention.train.optim import build_optimizer, build_scheduler
@@ -254,6 +255,7 @@ def train_run(
         },
     }
     writer.add_scalar("test/accuracy", metrics["test"]["accuracy"], epochs)
+    log_hparams(writer, spec, metrics, epochs)  # TensorBoard's HParams tab compares the runs
     writer.close()
     with atomic_path(work / CHECKPOINT) as tmp:
         torch.save(

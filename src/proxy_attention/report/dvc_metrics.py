@@ -1,0 +1,135 @@
+"""metrics/: the build's results as DVC metrics and plots files.
+
+`dvc metrics show|diff`, `dvc plots show` and the result columns of `dvc exp show` read these
+files. They live outside every DVC `outs` folder (DVC refuses a metrics file inside one) and are
+small text, kept in git (`cache: false`), so commits and experiments can be compared without
+pulling the cache.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from proxy_attention.atomic import atomic_path, write_text
+from proxy_attention.report.aggregate import EPOCHS, RUNS, read_tables
+from proxy_attention.report.stats import mean_ci, paired_difference
+
+METRICS = "metrics.json"
+LEARNING_CURVES = "learning_curves.csv"
+TEST_ACCURACY = "test_accuracy.csv"
+
+
+def short_names(variants: list[str]) -> dict[str, str]:
+    """Each variant id shortened to the path parts that differ between variants.
+
+    ``digits/mobilenetv3_small_100/aug~basic/proxy~none`` next to ``.../aug~cutmix/...`` becomes
+    ``aug~basic/proxy~none``: metric keys and `dvc exp show` columns stay readable. A part shared
+    by all variants is dropped unless nothing would remain.
+    """
+    split = [variant.split("/") for variant in variants]
+    width = min(len(parts) for parts in split)
+    varying = [i for i in range(width) if len({parts[i] for parts in split}) > 1]
+    keep = varying or [width - 1]
+    names = {v: "/".join(p[i] for i in keep) for v, p in zip(variants, split, strict=True)}
+    if len(set(names.values())) != len(names):  # differing lengths: keep the whole id
+        return {variant: variant for variant in variants}
+    return names
+
+
+def _number(value: float) -> float | None:
+    """JSON has no NaN (one seed gives no interval): DVC shows null as '-'."""
+    return None if value is None or math.isnan(value) else float(value)
+
+
+def variant_accuracy(runs: pd.DataFrame, confidence: float) -> dict[str, dict[str, Any]]:
+    """Per variant: mean test accuracy over seeds with its Student-t interval (stats.mean_ci)."""
+    names = short_names(sorted(runs["variant"].unique()))
+    result = {}
+    for variant, group in runs.groupby("variant", sort=True):
+        mean, low, high = mean_ci(group["test_accuracy"].to_numpy(), confidence)
+        result[names[variant]] = {
+            "mean": _number(mean),
+            "ci_low": _number(low),
+            "ci_high": _number(high),
+            "seeds": len(group),
+        }
+    return result
+
+
+def gain_over_control(runs: pd.DataFrame, confidence: float) -> dict[str, dict[str, Any]]:
+    """Per proxy variant: paired difference in test accuracy to its control over the same seeds."""
+    names = short_names(sorted(runs["variant"].unique()))
+    accuracy = runs.set_index("run_id")["test_accuracy"]
+    proxy = runs[runs["proxy"].astype(bool) & runs["control_id"].isin(accuracy.index)]
+    result = {}
+    for variant, group in proxy.groupby("variant", sort=True):
+        control = accuracy.loc[group["control_id"]].to_numpy()
+        stats = paired_difference(group["test_accuracy"].to_numpy(), control, confidence)
+        result[names[variant]] = {key: _number(stats[key]) for key in stats if key != "n"}
+        result[names[variant]]["seeds"] = stats["n"]
+    return result
+
+
+def build_metrics(runs: pd.DataFrame, confidence: float) -> dict[str, Any]:
+    return {
+        "runs": len(runs),
+        "confidence": confidence,
+        "test_accuracy": variant_accuracy(runs, confidence),
+        "gain_over_control": gain_over_control(runs, confidence),
+    }
+
+
+def learning_curves(epochs: pd.DataFrame) -> pd.DataFrame:
+    """Validation accuracy per epoch and variant, the mean over seeds: one line per variant."""
+    names = short_names(sorted(epochs["variant"].unique()))
+    curves = epochs.groupby(["variant", "epoch"], sort=True, as_index=False)["val_accuracy"].mean()
+    curves["variant"] = curves["variant"].map(names)
+    return curves[["variant", "epoch", "val_accuracy"]]
+
+
+def accuracy_points(runs: pd.DataFrame) -> pd.DataFrame:
+    """Test accuracy of every run: one point per seed and variant."""
+    names = short_names(sorted(runs["variant"].unique()))
+    points = runs[["variant", "seed", "test_accuracy"]].sort_values(["variant", "seed"])
+    return points.assign(variant=points["variant"].map(names)).reset_index(drop=True)
+
+
+def results_html(metrics: dict[str, Any]) -> str:
+    """The metrics as two HTML tables, for Snakemake's report."""
+    # to_numeric: the nulls of a missing interval become NaN, which na_rep shows as "-".
+    accuracy = pd.DataFrame.from_dict(metrics["test_accuracy"], orient="index").apply(pd.to_numeric)
+    gains = pd.DataFrame.from_dict(metrics["gain_over_control"], orient="index")
+    gains = gains.apply(pd.to_numeric)
+    level = f"{100 * metrics['confidence']:g}%"
+    parts = [
+        f"<h3>Test accuracy per variant (mean over seeds, {level} interval)</h3>",
+        accuracy.to_html(float_format="{:.4f}".format, na_rep="-"),
+    ]
+    if not gains.empty:
+        parts += [
+            f"<h3>Gain over the control (paired difference, {level} interval)</h3>",
+            gains.to_html(float_format="{:.4f}".format, na_rep="-"),
+        ]
+    return "\n".join(parts) + "\n"
+
+
+def write_dvc_metrics(
+    results_dir: str | Path, confidence: float, out_dir: str | Path, html: str | Path
+) -> None:
+    """metrics.json and the two plots files in ``out_dir``, the HTML tables at ``html``."""
+    tables = read_tables(results_dir)
+    out_dir = Path(out_dir)
+    metrics = build_metrics(tables[RUNS], confidence)
+    for name, frame in (
+        (LEARNING_CURVES, learning_curves(tables[EPOCHS])),
+        (TEST_ACCURACY, accuracy_points(tables[RUNS])),
+    ):
+        with atomic_path(out_dir / name) as tmp:
+            frame.to_csv(tmp, index=False)
+    write_text(html, results_html(metrics))
+    write_text(out_dir / METRICS, json.dumps(metrics, indent=2, sort_keys=True) + "\n")
