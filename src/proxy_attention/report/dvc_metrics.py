@@ -17,7 +17,7 @@ import pandas as pd
 
 from proxy_attention.atomic import atomic_path, write_text
 from proxy_attention.report.aggregate import EPOCHS, RUNS, read_tables
-from proxy_attention.report.stats import mean_ci, paired_difference
+from proxy_attention.report.stats import clip_interval, mean_ci, paired_difference
 
 METRICS = "metrics.json"
 LEARNING_CURVES = "learning_curves.csv"
@@ -47,11 +47,13 @@ def _number(value: float) -> float | None:
 
 
 def variant_accuracy(runs: pd.DataFrame, confidence: float) -> dict[str, dict[str, Any]]:
-    """Per variant: mean test accuracy over seeds with its Student-t interval (stats.mean_ci)."""
+    """Per variant: mean test accuracy over seeds with its Student-t interval (stats.mean_ci),
+    clipped to [0, 1] as in the thesis' tables."""
     names = short_names(sorted(runs["variant"].unique()))
     result = {}
     for variant, group in runs.groupby("variant", sort=True):
         mean, low, high = mean_ci(group["test_accuracy"].to_numpy(), confidence)
+        low, high = clip_interval(low, high, 0.0, 1.0)
         result[names[variant]] = {
             "mean": _number(mean),
             "ci_low": _number(low),
