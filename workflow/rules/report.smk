@@ -26,6 +26,7 @@ rule report:
         "thesis/generated/hyperparameters.tex",
         "thesis/generated/colophon.tex",
         "thesis/generated/explainability.tex",
+        "data/results/variants.csv",
     params:
         report=lambda w: json.dumps(PARAMS["report"]),
     log:

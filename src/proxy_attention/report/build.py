@@ -25,6 +25,7 @@ from proxy_attention.report.latex import (
     mean_interval,
 )
 from proxy_attention.report.stats import summarise
+from proxy_attention.report.summary_tex import listing, shown_curves, summary_report
 
 VARIANT_COLUMNS = ["dataset", "model", "augmentation", "schedule", "proxy_label"]
 
@@ -63,25 +64,26 @@ def write_report(
     confidence = params["report"]["confidence"]
     summary = results_summary(runs, confidence)
     source = f"{results_dir / RUNS}"
+    # Big grids: the main text shows controls and chosen variants; summaries replace the rest.
+    scaled = summary_report(runs, confidence, results_dir, figures_dir)
+    shown = summary[summary["variant"].isin(scaled.shown)]
 
     level = f"{100 * confidence:g}"
     display = pd.DataFrame(
         {
-            "Variant": summary["label"].map(escape),
-            "Seeds": summary["n"],
+            "Variant": shown["label"].map(escape),
+            "Seeds": shown["n"],
             f"Test accuracy, % [{level}% CI]": [
                 mean_interval(m, lo, hi)
-                for m, lo, hi in zip(
-                    summary["mean"], summary["ci_low"], summary["ci_high"], strict=True
-                )
+                for m, lo, hi in zip(shown["mean"], shown["ci_low"], shown["ci_high"], strict=True)
             ],
             "Macro F1, %": [
                 mean_interval(m, lo, hi)
                 for m, lo, hi in zip(
-                    summary["mean_f1"], summary["ci_low_f1"], summary["ci_high_f1"], strict=True
+                    shown["mean_f1"], shown["ci_low_f1"], shown["ci_high_f1"], strict=True
                 )
             ],
-            "Wall time, s": summary["wall_seconds"].map(lambda s: f"{s:.0f}"),
+            "Wall time, s": shown["wall_seconds"].map(lambda s: f"{s:.0f}"),
         }
     )
     results_table = booktabs_table(
@@ -89,36 +91,48 @@ def write_report(
         caption=(
             f"Test accuracy and macro F1 per variant: mean over seeds with the "
             f"{level}\\% confidence interval (Student's t)."
-        ),
+            + (
+                ""
+                if scaled.full
+                else " Controls and the proxy variants chosen on validation "
+                "only; every variant is listed in the appendix."
+            )
+        ),  # fmt: skip
         label="tab:results",
         source_note=source,
         column_format="lrrrr",
     )
-    curves = figures.learning_curves(epochs, figures_dir)
-    by_variant = figures.accuracy_by_variant(runs, figures_dir)
+    curves = shown_curves(epochs, scaled, confidence, figures_dir)
     evaluation = [
         results_table,
         figure(
             f"generated/figures/{curves}",
-            f"Validation accuracy per epoch; the band is the {level}\\% confidence interval "
+            "Validation accuracy per epoch of the controls and the proxy variants chosen on "
+            f"validation; the band is the {level}\\% confidence interval "
             "over seeds.",
             "fig:val-accuracy",
             f"{results_dir / EPOCHS}",
         ),
-        figure(
-            f"generated/figures/{by_variant}",
-            "Test accuracy per variant: each seed as a dot, the mean with its interval.",
-            "fig:test-accuracy",
-            source,
-        ),
     ]
-    evaluation += comparison_section(runs, confidence, figures_dir, source)
+    if scaled.full:
+        by_variant = figures.accuracy_by_variant(runs, figures_dir)
+        evaluation.append(
+            figure(
+                f"generated/figures/{by_variant}",
+                "Test accuracy per variant: each seed as a dot, the mean with its interval.",
+                "fig:test-accuracy",
+                source,
+            )
+        )
+        evaluation += comparison_section(runs, confidence, figures_dir, source)
+    evaluation += scaled.evaluation
     write_text(out_dir / "evaluation.tex", "\n".join(evaluation))
-    write_text(out_dir / "appendix.tex", appendix(runs, tables[PER_CLASS], results_dir))
+    listings = appendix(runs, tables[PER_CLASS], results_dir)
+    write_text(out_dir / "appendix.tex", "\n".join([*scaled.appendix, listings]))
     write_text(out_dir / "macros.tex", macros(runs, summary, params))
     write_text(out_dir / "hyperparameters.tex", hyperparameter_table(params))
     write_text(out_dir / "colophon.tex", colophon(params_path))
-    write_explainability(runs, confidence, results_dir, out_dir)
+    write_explainability(runs[runs["variant"].isin(scaled.shown)], confidence, results_dir, out_dir)
 
 
 def macros(runs: pd.DataFrame, summary: pd.DataFrame, params: dict[str, Any]) -> str:
@@ -160,21 +174,21 @@ def appendix(runs: pd.DataFrame, per_class: pd.DataFrame, results_dir: Path) -> 
     )
     return "\n".join(
         [
-            booktabs_table(
+            listing(
                 every_run,
                 "Every run of the grid.",
                 "tab:all-runs",
                 f"{results_dir / RUNS}",
                 "lrrr",
-                size=r"\scriptsize",
+                csv=f"{results_dir / RUNS}",
             ),
-            booktabs_table(
+            listing(
                 per_class_table,
                 "Per-class test metrics, mean over seeds.",
                 "tab:per-class",
                 f"{results_dir / PER_CLASS}",
                 "llrrr",
-                size=r"\scriptsize",
+                csv=f"{results_dir / PER_CLASS}",
             ),
         ]
     )

@@ -10,11 +10,13 @@ import pandas as pd
 from proxy_attention.atomic import write_text
 from proxy_attention.report.aggregate import EXPLAIN_COLUMNS, RUNS
 from proxy_attention.report.figures import plt, save_figure, seed_points, sns
-from proxy_attention.report.latex import booktabs_table, escape, figure, mean_interval
+from proxy_attention.report.latex import escape, figure, mean_interval
 from proxy_attention.report.stats import summarise
+from proxy_attention.report.summary_tex import listing
 
 EXPLAINABILITY_TEX = "explainability.tex"
 FIGURE_NAME = "explainability"
+FIGURE_VARIANTS = 30
 # (column, heading, better direction, shown in percent)
 METRICS = [
     ("deletion_auc", "Deletion AUC", "lower", False),
@@ -80,7 +82,7 @@ def explainability_tex(
     method = escape(", ".join(sorted(measured["explain_method"].unique())))
     images = int(measured["explain_images"].max())
     level = f"{100 * confidence:g}"
-    table = booktabs_table(
+    table = listing(
         explainability_table(measured, confidence),
         caption=(
             f"Faithfulness of the {method} maps of each variant's models on up to {images} "
@@ -89,9 +91,12 @@ def explainability_tex(
             "increase in confidence mean more faithful maps."
         ),
         label="tab:explainability",
+        size=r"\small",
         source_note=source,
         column_format="lrrrrr",
     )
+    if measured["label"].nunique() > FIGURE_VARIANTS:
+        return table  # one row per variant in a figure would run off the page
     pdf = explainability_figure(measured, figures_dir)
     plot = figure(
         f"generated/figures/{pdf}",

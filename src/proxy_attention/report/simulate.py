@@ -82,13 +82,14 @@ def confusion(classes: int, images: int, accuracy: float, rng: np.random.Generat
     support = np.full(classes, images // classes)
     support[: images % classes] += 1
     difficulty = rng.uniform(0.7, 1.0, classes) * support
-    share = round(accuracy * images) * difficulty / difficulty.sum()
+    target = round(accuracy * images)
+    share = target * difficulty / difficulty.sum()
     correct = np.minimum(np.floor(share).astype(int), support)
     # Largest remainder: hand the correct images still missing to the classes with room.
-    for index in np.argsort(share - correct)[::-1]:
-        if correct.sum() >= round(accuracy * images):
-            break
-        correct[index] += int(correct[index] < support[index])
+    order = np.argsort(share - correct)[::-1]
+    while correct.sum() < target:
+        room = order[correct[order] < support[order]]
+        correct[room[: target - correct.sum()]] += 1
     matrix = np.zeros((classes, classes), dtype=np.int64)
     matrix[np.arange(classes), np.arange(classes)] = correct
     wrong = np.repeat(np.arange(classes), support - correct)

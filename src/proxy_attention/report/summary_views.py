@@ -71,6 +71,7 @@ def chosen_settings(runs: pd.DataFrame, pairs: pd.DataFrame, confidence: float) 
                 "group": group,
                 "variant": variant,
                 "label": first["label"],
+                "proxy_label": first["proxy_label"],
                 **{c: first[c] for c in ("dataset", "model", "augmentation", *FACTORS)},
                 "control_mean": mean,
                 "control_low": low,

@@ -1,0 +1,113 @@
+"""The real aggregate, report and thesis steps over simulated runs, in a scratch project.
+
+Used by tests/e2e/test_simulated_grid.py (a sub-grid) and benchmarks/simulate_thesis_grid.py
+(the whole thesis grid): simulate every run of a params file, then run `proxy-attention
+aggregate`, `report` and `thesis` there as the rules do, measuring each step.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from proxy_attention.report.simulate import simulate_grid
+
+ROOT = Path(__file__).resolve().parents[2]
+THESIS_CONFIG = ROOT / "workflow" / "configs" / "thesis.yaml"
+# Written by steps that need real images (samples, rulegraph, notebooks), not by the report.
+NOT_SIMULATED = ("datasets.tex", "dag.tex", "saliency_figures.tex")
+
+
+@dataclass
+class StepResult:
+    seconds: float
+    peak_mib: float
+    output: str
+
+
+def scratch_project(folder: Path, params: dict[str, Any]) -> Path:
+    """``folder`` with the thesis sources, ``params`` as params.yaml and stubs for the
+    generated files the report does not write."""
+    shutil.copytree(
+        ROOT / "thesis", folder / "thesis", ignore=shutil.ignore_patterns("generated", "build")
+    )
+    generated = folder / "thesis" / "generated"
+    generated.mkdir(parents=True, exist_ok=True)
+    for name in NOT_SIMULATED:
+        (generated / name).write_text(f"% {name}: not part of the simulation\n")
+    (folder / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+    return folder
+
+
+def run_step(arguments: list[str], cwd: Path) -> StepResult:
+    """`python -m proxy_attention <arguments>`: wall time and the child's peak resident memory
+    (os.wait4 reports the rusage of exactly that process)."""
+    started = time.perf_counter()
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    with subprocess.Popen(
+        [sys.executable, "-m", "proxy_attention", *arguments],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    ) as process:
+        output = process.stdout.read()  # not communicate(): it would reap the child first
+        _, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
+    seconds = time.perf_counter() - started
+    if process.returncode != 0:
+        raise RuntimeError(f"proxy-attention {arguments[0]} failed:\n{output[-4000:]}")
+    return StepResult(seconds, usage.ru_maxrss / 1024, output)
+
+
+def run_simulated_pipeline(
+    params: dict[str, Any], folder: Path, build_pdf: bool = True, seed: int = 0
+) -> dict[str, StepResult | int]:
+    """Simulate the grid of ``params`` in ``folder`` and run the real steps over it."""
+    from proxy_attention.params import validate_params
+
+    project = scratch_project(folder, params)
+    started = time.perf_counter()
+    count = simulate_grid(validate_params(params), project, seed=seed)
+    results: dict[str, StepResult | int] = {
+        "runs": count,
+        "simulate": StepResult(time.perf_counter() - started, 0.0, ""),
+    }
+    with_params = ["--params", "params.yaml"]
+    results["aggregate"] = run_step(
+        ["aggregate", *with_params, "--runs", "data/runs", "--explain", "data/explain",
+         "--out", "data/results"],
+        project,
+    )  # fmt: skip
+    results["report"] = run_step(
+        ["report", *with_params, "--results", "data/results", "--out", "thesis/generated"],
+        project,
+    )
+    if build_pdf:
+        results["thesis"] = run_step(
+            ["thesis", "--tex", "thesis/thesis.tex", "--out", "thesis/build/thesis.pdf"], project
+        )
+    return results
+
+
+def pdf_pages(pdf: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
+    return int(next(line.split()[-1] for line in info.stdout.splitlines() if "Pages:" in line))
+
+
+def thesis_params(**grid: Any) -> dict[str, Any]:
+    """workflow/configs/thesis.yaml with some grid lists replaced (a sub-grid)."""
+    params = yaml.safe_load(THESIS_CONFIG.read_text())
+    proxy = grid.pop("proxy", {})
+    params["grid"].update(grid)
+    params["grid"]["proxy"].update(proxy)
+    return params
