@@ -111,3 +111,57 @@ def thesis_params(**grid: Any) -> dict[str, Any]:
     params["grid"].update(grid)
     params["grid"]["proxy"].update(proxy)
     return params
+
+
+def planted_pairs(folder: Path, params: dict[str, Any]):
+    """runs.csv of a simulated project with labels, and its pairs with their planted gain."""
+    import pandas as pd
+
+    from proxy_attention.grid import runs_by_id
+    from proxy_attention.params import validate_params
+    from proxy_attention.report.build import add_labels
+    from proxy_attention.report.comparison import paired_runs
+    from proxy_attention.report.simulate import planted_gain
+
+    runs = add_labels(pd.read_csv(folder / "data" / "results" / "runs.csv"))
+    specs = runs_by_id(validate_params(params))
+    pairs = paired_runs(runs)
+    pairs["truth"] = pairs["run_id"].map(lambda run_id: planted_gain(specs[run_id]))
+    return runs, pairs
+
+
+def views_with_truth(folder: Path, runs, pairs, confidence: float) -> dict[str, Any]:
+    """Every family of tests the report makes, each row with the planted gain it tests (the
+    mean planted gain of the pairs it pools)."""
+    import pandas as pd
+
+    from proxy_attention.report import summary_views as views
+
+    def truth_of(table, keys):
+        truth = pairs.groupby(keys)["truth"].mean().reset_index()
+        return table.merge(truth, on=keys, how="left", validate="one_to_one")
+
+    effects = views.main_effects(pairs, confidence)
+    effects["truth"] = [
+        (pairs if scope == views.ALL_DATASETS else pairs[pairs["dataset"] == scope])
+        .pipe(lambda scoped, f=factor, v=level: scoped.loc[scoped[f].astype(str) == v, "truth"])
+        .mean()
+        for scope, factor, level in zip(
+            effects["scope"], effects["factor"], effects["level"], strict=True
+        )
+    ]
+    cell_keys = ["dataset", "model", "augmentation", "threshold", "weight"]
+    variants = pd.read_csv(folder / "data" / "results" / "variants.csv")
+    return {
+        "main effects": effects,
+        "cells": truth_of(views.threshold_weight_cells(pairs, confidence), cell_keys),
+        "chosen": truth_of(views.chosen_settings(runs, pairs, confidence), ["variant"]),
+        "variants": truth_of(variants.rename(columns={"gain": "mean_diff"}), ["variant"]),
+    }
+
+
+def false_positives(table, alpha: float):
+    """Rows called significant whose planted gain is zero."""
+    from proxy_attention.report.summary_views import significant
+
+    return table[significant(table, alpha) & (table["truth"].abs() < 1e-12)]

@@ -142,6 +142,8 @@ def epoch_rows(
                 {
                     "epoch": epoch,
                     "misclassified": misclassified,
+                    "train_size": 50_000,
+                    "selection_seconds": proxy_seconds * 0.01,
                     "chosen": chosen,
                     "fraction_pixels_changed": float(1.0 - spec.proxy.threshold) * 0.8,
                     "saliency_seconds": proxy_seconds * 0.8,
