@@ -8,7 +8,7 @@ the 5-minute budget and against the time to only parse every metrics file (the r
 page count (and the main text's), whether the PDF built, which planted effects the report's
 tests find and how many untouched settings they call significant; renders the heatmap page.
 
-    nice -n 10 .venv/bin/python benchmarks/simulate_thesis_grid.py [--out DIR] [--sub-grid]
+    nice -n 10 .venv/bin/python benchmarks/simulate_thesis_grid.py [--out DIR [--reuse]]
 """
 
 from __future__ import annotations
@@ -98,13 +98,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=None, help="scratch project (kept)")
     parser.add_argument("--sub-grid", action="store_true", help="3 datasets x 2 models only")
+    parser.add_argument("--reuse", action="store_true", help="keep the runs simulated in --out")
     args = parser.parse_args()
     folder = args.out or Path(tempfile.mkdtemp(prefix="simulated-thesis-grid-"))
     grid = {}
     if args.sub_grid:
         grid = dict(datasets=["food101", "cifar100", "imagenette"], models=["resnet18", "vgg16"])
     params = thesis_params(**grid)
-    steps = run_simulated_pipeline(params, folder)
+    steps = run_simulated_pipeline(params, folder, reuse=args.reuse)
     print(f"project: {folder}")
     print(f"runs simulated: {steps['runs']} in {steps['simulate'].seconds:.0f} s")
     for name in ("aggregate", "report", "thesis"):

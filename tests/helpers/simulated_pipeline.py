@@ -37,7 +37,10 @@ def scratch_project(folder: Path, params: dict[str, Any]) -> Path:
     """``folder`` with the thesis sources, ``params`` as params.yaml and stubs for the
     generated files the report does not write."""
     shutil.copytree(
-        ROOT / "thesis", folder / "thesis", ignore=shutil.ignore_patterns("generated", "build")
+        ROOT / "thesis",
+        folder / "thesis",
+        ignore=shutil.ignore_patterns("generated", "build"),
+        dirs_exist_ok=True,
     )
     generated = folder / "thesis" / "generated"
     generated.mkdir(parents=True, exist_ok=True)
@@ -70,14 +73,23 @@ def run_step(arguments: list[str], cwd: Path) -> StepResult:
 
 
 def run_simulated_pipeline(
-    params: dict[str, Any], folder: Path, build_pdf: bool = True, seed: int = 0
+    params: dict[str, Any],
+    folder: Path,
+    build_pdf: bool = True,
+    seed: int = 0,
+    reuse: bool = False,
 ) -> dict[str, StepResult | int]:
-    """Simulate the grid of ``params`` in ``folder`` and run the real steps over it."""
+    """Simulate the grid of ``params`` in ``folder`` (``reuse``: keep runs simulated there
+    before) and run the real steps over it."""
+    from proxy_attention.grid import expand_grid
     from proxy_attention.params import validate_params
 
     project = scratch_project(folder, params)
     started = time.perf_counter()
-    count = simulate_grid(validate_params(params), project, seed=seed)
+    if reuse and (project / "data" / "runs").exists():
+        count = len(expand_grid(validate_params(params)))
+    else:
+        count = simulate_grid(validate_params(params), project, seed=seed)
     results: dict[str, StepResult | int] = {
         "runs": count,
         "simulate": StepResult(time.perf_counter() - started, 0.0, ""),
