@@ -55,6 +55,13 @@ def _gain(mean: float, low: float, high: float) -> str:
     return _points(mean) + interval
 
 
+def _gains(table: pd.DataFrame, mean: str) -> list[str]:
+    return [
+        _gain(m, lo, hi)
+        for m, lo, hi in zip(table[mean], table["ci_low"], table["ci_high"], strict=True)
+    ]
+
+
 def _p(value: float) -> str:
     return "--" if pd.isna(value) else f"{value:.3g}"
 
@@ -141,12 +148,7 @@ def chosen_table(chosen: pd.DataFrame, confidence: float, source: str) -> str:
                 for label, n in zip(chosen["proxy_label"], chosen["candidates"], strict=True)
             ],
             "Test, %": chosen["chosen_mean"].map(lambda v: f"{100 * v:.1f}"),
-            f"Gain, points [{level}% CI]": [
-                _gain(m, lo, hi)
-                for m, lo, hi in zip(
-                    chosen["mean_diff"], chosen["ci_low"], chosen["ci_high"], strict=True
-                )
-            ],
+            f"Gain, points [{level}% CI]": _gains(chosen, "mean_diff"),
             "p (Holm)": chosen["p_holm"].map(_p),
         }
     )
@@ -213,12 +215,7 @@ def variants_listing(variants: pd.DataFrame, confidence: float, csv: str) -> str
             "Variant": variants["label"].map(lambda v: r"\texttt{" + escape(v) + "}"),
             "Val., %": variants["val_accuracy"].map(lambda v: f"{100 * v:.1f}"),
             "Test, %": variants["test_accuracy"].map(lambda v: f"{100 * v:.1f}"),
-            f"Gain, points [{level}% CI]": [
-                _gain(m, lo, hi)
-                for m, lo, hi in zip(
-                    variants["gain"], variants["ci_low"], variants["ci_high"], strict=True
-                )
-            ],
+            f"Gain, points [{level}% CI]": _gains(variants, "gain"),
             "p": variants["p"].map(_p),
             "p (Holm)": variants["p_holm"].map(_p),
         }
