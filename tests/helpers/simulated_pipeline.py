@@ -31,6 +31,7 @@ class StepResult:
     seconds: float
     peak_mib: float
     output: str
+    cpu_seconds: float = 0.0  # user + system: what the step costs on a machine shared by others
 
 
 def scratch_project(folder: Path, params: dict[str, Any]) -> Path:
@@ -69,7 +70,7 @@ def run_step(arguments: list[str], cwd: Path) -> StepResult:
     seconds = time.perf_counter() - started
     if process.returncode != 0:
         raise RuntimeError(f"proxy-attention {arguments[0]} failed:\n{output[-4000:]}")
-    return StepResult(seconds, usage.ru_maxrss / 1024, output)
+    return StepResult(seconds, usage.ru_maxrss / 1024, output, usage.ru_utime + usage.ru_stime)
 
 
 def run_simulated_pipeline(
