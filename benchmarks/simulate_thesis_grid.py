@@ -55,7 +55,9 @@ def physical_page(pdf: Path, caption: str) -> int | None:
         ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout
     pages = [" ".join(page.split()) for page in text.split("\f")]
-    return next((i + 1 for i, page in enumerate(pages) if caption in page), None)
+    # The last match: the list of figures repeats the caption before the figure itself.
+    found = [i + 1 for i, page in enumerate(pages) if caption in page]
+    return found[-1] if found else None
 
 
 def main_text_pages(latex_dir: Path) -> int | None:

@@ -91,3 +91,16 @@ def test_listing_floats_short_tables_breaks_long_ones_and_points_to_the_csv_beyo
     assert expected in tex
     if rows > APPENDIX_ROWS:
         assert f"{rows:,} rows" in tex and "r0" not in tex
+
+
+def test_equal_gains_over_seeds_are_no_evidence():
+    # Three seeds each 10 of 2,679 images better than their control: a t-test would say p = 0
+    # (zero spread); such differences can be equal only up to float rounding.
+    images = 2679
+    gain = 10 / images
+    gains = [gain, np.nextafter(gain, 1.0), np.nextafter(gain, 0.0)]
+    rows = [pair("a", 0.8, seed, gain) for seed, gain in enumerate(gains)]
+    table = over_seeds(pd.DataFrame(rows), ["threshold"], 0.95)
+    assert np.isnan(table["p"].iloc[0])
+    assert table["ci_low"].iloc[0] == pytest.approx(10 / images)
+    assert table["ci_high"].iloc[0] == pytest.approx(10 / images)

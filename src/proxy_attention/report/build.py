@@ -25,7 +25,12 @@ from proxy_attention.report.latex import (
     mean_interval,
 )
 from proxy_attention.report.stats import summarise
-from proxy_attention.report.summary_tex import listing, shown_curves, summary_report
+from proxy_attention.report.summary_tex import (
+    escape_each,
+    listing,
+    shown_curves,
+    summary_report,
+)
 
 VARIANT_COLUMNS = ["dataset", "model", "augmentation", "schedule", "proxy_label"]
 
@@ -165,8 +170,8 @@ def appendix(runs: pd.DataFrame, per_class: pd.DataFrame, results_dir: Path) -> 
     )
     per_class_table = pd.DataFrame(
         {
-            "Variant": per_class_mean["label"].map(escape),
-            "Class": per_class_mean["class"].map(escape),
+            "Variant": escape_each(per_class_mean["label"]),
+            "Class": escape_each(per_class_mean["class"]),
             "Precision, %": per_class_mean["precision"].map(lambda v: f"{100 * v:.1f}"),
             "Recall, %": per_class_mean["recall"].map(lambda v: f"{100 * v:.1f}"),
             "F1, %": per_class_mean["f1"].map(lambda v: f"{100 * v:.1f}"),

@@ -64,13 +64,21 @@ def paired_difference(
 def summarise(
     df: pd.DataFrame, by: list[str], value: str, confidence: float = 0.95
 ) -> pd.DataFrame:
-    """One tidy row per group of ``by``: n, mean, ci_low, ci_high of ``value`` (NaNs dropped)."""
-    rows = []
-    for key, group in df.dropna(subset=[value]).groupby(by, sort=True):
-        key = key if isinstance(key, tuple) else (key,)
-        mean, low, high = mean_ci(group[value].to_numpy(), confidence)
-        rows.append((*key, len(group), mean, low, high))
-    return pd.DataFrame(rows, columns=[*by, "n", "mean", "ci_low", "ci_high"])
+    """One tidy row per group of ``by``: n, mean, ci_low, ci_high of ``value`` (NaNs dropped).
+
+    The interval is mean_ci's, computed for all groups at once: the thesis grid has 7,230
+    variants, and one mean_ci call per group took a minute of the report.
+    """
+    if not 0.0 < confidence < 1.0:
+        raise ValueError(f"confidence must lie in (0, 1), got {confidence}")
+    grouped = df.dropna(subset=[value]).groupby(by, sort=True)[value]
+    table = pd.DataFrame({"n": grouped.size(), "mean": grouped.mean(), "sd": grouped.std()})
+    n = table["n"].to_numpy()
+    with np.errstate(invalid="ignore"):
+        quantile = stats.t.ppf(0.5 + confidence / 2.0, np.where(n > 1, n - 1, np.nan))
+    half = quantile * table["sd"].to_numpy() / np.sqrt(n)
+    table["ci_low"], table["ci_high"] = table["mean"] - half, table["mean"] + half
+    return table.drop(columns="sd").reset_index()[[*by, "n", "mean", "ci_low", "ci_high"]]
 
 
 def t_errorbar(confidence: float):

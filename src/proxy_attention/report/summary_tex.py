@@ -55,6 +55,11 @@ def _gain(mean: float, low: float, high: float) -> str:
     return _points(mean) + interval
 
 
+def escape_each(values: pd.Series) -> pd.Series:
+    """escape() once per distinct value: per-class listings repeat each label 100 times."""
+    return values.map({value: escape(value) for value in values.unique()})
+
+
 def _gains(table: pd.DataFrame, mean: str) -> list[str]:
     return [
         _gain(m, lo, hi)
@@ -212,7 +217,7 @@ def variants_listing(variants: pd.DataFrame, confidence: float, csv: str) -> str
     level = f"{100 * confidence:g}"
     table = pd.DataFrame(
         {
-            "Variant": variants["label"].map(lambda v: r"\texttt{" + escape(v) + "}"),
+            "Variant": escape_each(variants["label"]),
             "Val., %": variants["val_accuracy"].map(lambda v: f"{100 * v:.1f}"),
             "Test, %": variants["test_accuracy"].map(lambda v: f"{100 * v:.1f}"),
             f"Gain, points [{level}% CI]": _gains(variants, "gain"),
