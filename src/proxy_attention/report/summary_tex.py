@@ -127,7 +127,9 @@ def method_paragraph(confidence: float) -> str:
         f"averages with its {level}\\% Student-$t$ interval over seeds and the $p$-value of a "
         "one-sample $t$-test against zero, adjusted for the number of tests in its family by "
         "Holm's step-down method. A seed's proxy runs share one control run, so averaging within "
-        "the seed first keeps many runs from passing for many independent repetitions.\n"
+        "the seed first keeps many runs from passing for many independent repetitions. Test "
+        "accuracies count whole images, so the per-seed values of a view can be exactly equal; "
+        "then there is no spread to estimate, and no test is made.\n"
     )
 
 
