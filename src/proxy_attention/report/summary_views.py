@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from proxy_attention.report.stats import holm_adjusted, mean_ci
+from proxy_attention.report.stats import NO_SPREAD, holm_adjusted, mean_ci
 
 # Proxy settings a grid may vary, with their names in the thesis.
 FACTORS = {
@@ -27,9 +27,6 @@ FACTORS = {
 }
 ALL_DATASETS = "all datasets"
 STAT_COLUMNS = ["n", "mean_diff", "ci_low", "ci_high", "p"]
-# Differences of accuracies that differ by the same count of images are equal only up to float
-# rounding (1e-16); accuracies resolve 1e-6 at best (a million test images).
-NO_SPREAD = 1e-9
 
 
 def control_variant(pairs: pd.DataFrame) -> pd.Series:
