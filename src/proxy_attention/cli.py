@@ -75,6 +75,9 @@ def _parser() -> argparse.ArgumentParser:
     sub = with_params(step("report", _report, "LaTeX tables, figures and macros for the thesis"))
     sub.add_argument("--results", type=Path, required=True)
     sub.add_argument("--out", type=Path, required=True)
+    sub.add_argument(
+        "--thesis-grid", type=Path, default=None, help="config whose grid size the thesis quotes"
+    )
     sub = step("samples", _samples, "a sample-batch figure per prepared dataset")
     sub.add_argument("--out", type=Path, required=True)
     sub.add_argument("prepared", type=Path, nargs="+")
@@ -249,7 +252,7 @@ def _report(args: argparse.Namespace) -> None:
     from proxy_attention.params import load_params
     from proxy_attention.report.build import write_report
 
-    write_report(args.results, load_params(args.params), args.params, args.out)
+    write_report(args.results, load_params(args.params), args.params, args.out, args.thesis_grid)
 
 
 def _samples(args: argparse.Namespace) -> None:

@@ -22,6 +22,7 @@ PROJECT_FILES = [
     "notebooks",
     ".dvc/config",
     ".gitignore",
+    "requirements.lock",  # the colophon names its hash
 ]
 
 

@@ -48,6 +48,10 @@ def scratch_project(folder: Path, params: dict[str, Any]) -> Path:
     for name in NOT_SIMULATED:
         (generated / name).write_text(f"% {name}: not part of the simulation\n")
     (folder / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+    # The thesis quotes the size of the source thesis' grid and the lock file's hash.
+    (folder / "workflow" / "configs").mkdir(parents=True, exist_ok=True)
+    shutil.copy2(THESIS_CONFIG, folder / "workflow" / "configs" / "thesis.yaml")
+    shutil.copy2(ROOT / "requirements.lock", folder / "requirements.lock")
     return folder
 
 
@@ -102,9 +106,10 @@ def run_simulated_pipeline(
         project,
     )  # fmt: skip
     results["report"] = run_step(
-        ["report", *with_params, "--results", "data/results", "--out", "thesis/generated"],
+        ["report", *with_params, "--results", "data/results", "--out", "thesis/generated",
+         "--thesis-grid", "workflow/configs/thesis.yaml"],
         project,
-    )
+    )  # fmt: skip
     if build_pdf:
         results["thesis"] = run_step(
             ["thesis", "--tex", "thesis/thesis.tex", "--out", "thesis/build/thesis.pdf"], project

@@ -19,6 +19,8 @@ rule report:
         "data/results/epochs.csv",
         "data/results/per_class.csv",
         schema="workflow/schemas/params.schema.yaml",
+        thesis_grid="workflow/configs/thesis.yaml",
+        lock="requirements.lock",
     output:
         "thesis/generated/evaluation.tex",
         "thesis/generated/appendix.tex",
@@ -32,7 +34,8 @@ rule report:
     log:
         "logs/report.log",
     shell:
-        "{CLI} report --params {PARAMS_FILE} --results data/results --out thesis/generated 2> {log}"
+        "{CLI} report --params {PARAMS_FILE} --results data/results --out thesis/generated"
+        " --thesis-grid {input.thesis_grid} 2> {log}"
 
 
 rule samples:

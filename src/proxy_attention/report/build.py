@@ -2,156 +2,238 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from proxy_attention.atomic import write_text
-from proxy_attention.params import iter_schema_keys, params_hash
+from proxy_attention.params import _resolve, iter_schema_keys, load_schema
 from proxy_attention.report import figures
 from proxy_attention.report.aggregate import EPOCHS, PER_CLASS, RUNS, read_tables
-from proxy_attention.report.comparison import comparison_section
+from proxy_attention.report.comparison import comparison_section, paired_runs, paired_summary
 from proxy_attention.report.explainability import write_explainability
+from proxy_attention.report.findings import findings_paragraphs
+from proxy_attention.report.labels import decoded_labels
 from proxy_attention.report.latex import (
     booktabs_table,
+    breakable,
     escape,
     figure,
     long_table,
     macro,
     mean_interval,
+    ragged,
 )
+from proxy_attention.report.provenance import colophon, thesis_grid_macros
+from proxy_attention.report.selection import choose_by_validation
 from proxy_attention.report.stats import summarise
 from proxy_attention.report.summary_tex import (
+    Summary,
     escape_each,
     listing,
     shown_curves,
     summary_report,
 )
+from proxy_attention.schedule import proxy_epochs
 
-VARIANT_COLUMNS = ["dataset", "model", "augmentation", "schedule", "proxy_label"]
+# Accuracy and F1 lie in [0, 1]: their intervals are clipped to it (stats.clip_interval).
+UNIT = (0.0, 1.0)
 
 
 def add_labels(runs: pd.DataFrame) -> pd.DataFrame:
-    """A short readable label per variant made of the columns that differ between variants."""
+    """A readable label per variant decoded from its settings (report/labels.py); runs that
+    re-split every round are marked "(re-split, inflated)" there, and only they."""
     runs = runs.copy()
-    runs["proxy_label"] = runs["variant"].str.extract(r"proxy~([^/]+)", expand=False)
-    varying = [c for c in VARIANT_COLUMNS if runs[c].nunique() > 1] or ["augmentation"]
-    runs["label"] = runs[varying].astype(str).agg(" | ".join, axis=1)
-    # The original protocol's leak inflates accuracy: such runs must never pass for fair ones.
-    resplit = runs["resplit_each_round"].astype(bool)
-    runs.loc[resplit, "label"] = runs.loc[resplit, "label"] + " (re-split, inflated)"
+    runs["label"] = decoded_labels(runs)
     return runs
 
 
 def results_summary(runs: pd.DataFrame, confidence: float) -> pd.DataFrame:
-    accuracy = summarise(runs, ["variant"], "test_accuracy", confidence)
-    f1 = summarise(runs, ["variant"], "test_f1_macro", confidence)
+    accuracy = summarise(runs, ["variant"], "test_accuracy", confidence, UNIT)
+    f1 = summarise(runs, ["variant"], "test_f1_macro", confidence, UNIT)
     seconds = runs.groupby("variant")["wall_seconds"].mean()
     labels = runs.groupby("variant")["label"].first()
     table = accuracy.merge(f1, on="variant", suffixes=("", "_f1"))
     table["label"] = table["variant"].map(labels)
     table["wall_seconds"] = table["variant"].map(seconds)
-    return table.sort_values("mean", ascending=False, ignore_index=True)
+    return table.sort_values("label", ignore_index=True)
+
+
+def results_table(
+    summary: pd.DataFrame, confidence: float, source: str, paired: bool, full: bool = True
+) -> str:
+    level = f"{100 * confidence:g}"
+    pointer = (
+        " Paired differences to the controls are in Table~\\ref{tab:paired}." if paired else ""
+    )
+    if not full:
+        pointer = (
+            " Controls and the proxy variants chosen on validation only "
+            "(Table~\\ref{tab:chosen}); every variant is listed in the appendix."
+        )
+
+    def intervals(suffix: str) -> list[str]:
+        return [
+            mean_interval(m, lo, hi)
+            for m, lo, hi in zip(
+                summary["mean" + suffix],
+                summary["ci_low" + suffix],
+                summary["ci_high" + suffix],
+                strict=True,
+            )
+        ]
+
+    display = pd.DataFrame(
+        {
+            "Variant": summary["label"].map(escape),
+            "Seeds": summary["n"],
+            f"Test accuracy, % [{level}% CI]": intervals(""),
+            f"Macro F1, % [{level}% CI]": intervals("_f1"),
+            "Wall time of a run, s": summary["wall_seconds"].map(lambda s: f"{s:.0f}"),
+        }
+    )
+    return booktabs_table(
+        display,
+        caption=(
+            f"Test accuracy and macro F1 per variant: mean over seeds with the "
+            f"{level}\\% confidence interval (Student's t), clipped to the possible range "
+            f"0--100\\%.{pointer}"
+        ),
+        label="tab:results",
+        source_note=source,
+        column_format=f"{ragged(0.34)}rrrr",
+    )
+
+
+def control_means(runs: pd.DataFrame, confidence: float) -> pd.DataFrame:
+    """Each fair control's test accuracy over seeds (the base the proxy step is added to)."""
+    controls = runs[~runs["proxy"].astype(bool) & ~runs["resplit_each_round"].astype(bool)]
+    summary = summarise(controls, ["variant"], "test_accuracy", confidence, UNIT)
+    summary["label"] = summary["variant"].map(runs.groupby("variant")["label"].first())
+    return summary.sort_values("label", ignore_index=True)
 
 
 def write_report(
-    results_dir: str | Path, params: dict[str, Any], params_path: str | Path, out_dir: str | Path
+    results_dir: str | Path,
+    params: dict[str, Any],
+    params_path: str | Path,
+    out_dir: str | Path,
+    thesis_grid: str | Path | None = None,
 ) -> None:
     results_dir, out_dir = Path(results_dir), Path(out_dir)
     figures_dir = out_dir / "figures"
     tables = read_tables(results_dir)
     runs = add_labels(tables[RUNS])
-    epochs = tables[EPOCHS].merge(runs[["run_id", "label"]], on="run_id")
     confidence = params["report"]["confidence"]
-    summary = results_summary(runs, confidence)
     source = f"{results_dir / RUNS}"
+    pairs = paired_runs(runs)
+    paired = paired_summary(pairs, confidence)
     # Big grids: the main text shows controls and chosen variants; summaries replace the rest.
     scaled = summary_report(runs, confidence, results_dir, figures_dir)
-    shown = summary[summary["variant"].isin(scaled.shown)]
 
-    level = f"{100 * confidence:g}"
-    display = pd.DataFrame(
-        {
-            "Variant": shown["label"].map(escape),
-            "Seeds": shown["n"],
-            f"Test accuracy, % [{level}% CI]": [
-                mean_interval(m, lo, hi)
-                for m, lo, hi in zip(shown["mean"], shown["ci_low"], shown["ci_high"], strict=True)
-            ],
-            "Macro F1, %": [
-                mean_interval(m, lo, hi)
-                for m, lo, hi in zip(
-                    shown["mean_f1"], shown["ci_low_f1"], shown["ci_high_f1"], strict=True
-                )
-            ],
-            "Wall time, s": shown["wall_seconds"].map(lambda s: f"{s:.0f}"),
-        }
+    evaluation = overview_section(
+        runs, tables[EPOCHS], confidence, figures_dir, results_dir, scaled
     )
-    results_table = booktabs_table(
-        display,
-        caption=(
-            f"Test accuracy and macro F1 per variant: mean over seeds with the "
-            f"{level}\\% confidence interval (Student's t)."
-            + (
-                ""
-                if scaled.full
-                else " Controls and the proxy variants chosen on validation "
-                "only; every variant is listed in the appendix."
-            )
-        ),  # fmt: skip
-        label="tab:results",
-        source_note=source,
-        column_format="lrrrr",
-    )
-    curves = shown_curves(epochs, scaled, confidence, figures_dir)
-    evaluation = [
-        results_table,
-        figure(
-            f"generated/figures/{curves}",
-            "Validation accuracy per epoch of the controls and the proxy variants chosen on "
-            f"validation; the band is the {level}\\% confidence interval "
-            "over seeds.",
-            "fig:val-accuracy",
-            f"{results_dir / EPOCHS}",
-        ),
-    ]
-    if scaled.full:
-        by_variant = figures.accuracy_by_variant(runs, figures_dir)
+    if pairs.empty:
+        # The hand-written chapters point to the paired table; say there is nothing to pair.
         evaluation.append(
-            figure(
-                f"generated/figures/{by_variant}",
-                "Test accuracy per variant: each seed as a dot, the mean with its interval.",
-                "fig:test-accuracy",
-                source,
-            )
+            "\\begin{table}[htbp]\\caption{No proxy variant in this build, so no paired "
+            "comparison.}\\label{tab:paired}\\end{table}\n"
         )
-        evaluation += comparison_section(runs, confidence, figures_dir, source)
+    elif scaled.full:
+        evaluation += comparison_section(pairs, paired, confidence, figures_dir, source)
+    else:
+        evaluation.append(
+            f"\\begin{{table}}[htbp]\\caption{{The {len(paired):,} proxy variants are too many "
+            "for one row each here: Table~\\ref{tab:chosen} holds each control's variant "
+            "chosen on validation, Table~\\ref{tab:main-effects} the main effects and "
+            "Figure~\\ref{fig:gain-heatmaps} the gain per threshold and weight; every variant's "
+            "paired comparison is listed in the appendix.}\\label{tab:paired}\\end{table}\n"
+        )
     evaluation += scaled.evaluation
     write_text(out_dir / "evaluation.tex", "\n".join(evaluation))
     listings = appendix(runs, tables[PER_CLASS], results_dir)
     write_text(out_dir / "appendix.tex", "\n".join([*scaled.appendix, listings]))
-    write_text(out_dir / "macros.tex", macros(runs, summary, params))
+    chosen = choose_by_validation(runs, confidence)
+    text = findings_paragraphs(runs, paired, chosen, control_means(runs, confidence), confidence)
+    write_text(out_dir / "macros.tex", macros(runs, text, confidence, thesis_grid))
     write_text(out_dir / "hyperparameters.tex", hyperparameter_table(params))
     write_text(out_dir / "colophon.tex", colophon(params_path))
     write_explainability(runs[runs["variant"].isin(scaled.shown)], confidence, results_dir, out_dir)
 
 
-def macros(runs: pd.DataFrame, summary: pd.DataFrame, params: dict[str, Any]) -> str:
-    best = summary.iloc[0]
+def overview_section(
+    runs: pd.DataFrame,
+    epochs: pd.DataFrame,
+    confidence: float,
+    figures_dir: Path,
+    results_dir: Path,
+    scaled: Summary,
+) -> list[str]:
+    """The results table, the learning curves and the test accuracy per variant; past the
+    size limits (summary_tex.py), of the controls and chosen variants only."""
+    source, level = f"{results_dir / RUNS}", f"{100 * confidence:g}"
+    epochs = epochs.merge(runs[["run_id", "label", "proxy"]], on="run_id")
+    proxy_epochs = sorted(
+        {e for s in runs.loc[runs["proxy"].astype(bool), "schedule"] for e in _proxy_epochs(s)}
+    )
+    curves = shown_curves(epochs, scaled, confidence, proxy_epochs, figures_dir)
+    has_pairs = bool(runs["proxy"].astype(bool).any())
+    summary = results_summary(runs[runs["variant"].isin(scaled.shown)], confidence)
+    parts = [
+        results_table(summary, confidence, source, has_pairs, scaled.full),
+        figure(
+            f"generated/figures/{curves}",
+            "Validation accuracy per epoch of the controls and the proxy variants chosen on "
+            f"validation, in percent: the mean over seeds with its "
+            f"{level}\\% Student-t band; dotted lines mark the proxy steps, which run after "
+            "the epoch to their left.",
+            "fig:val-accuracy",
+            f"{results_dir / EPOCHS}",
+        ),
+    ]
+    if scaled.full:
+        by_variant = figures.accuracy_by_variant(runs, confidence, figures_dir)
+        parts.append(
+            figure(
+                f"generated/figures/{by_variant}",
+                f"Test accuracy per variant, in percent: each seed as a dot, the mean with its "
+                f"{level}\\% Student-t interval, as in Table~\\ref{{tab:results}}.",
+                "fig:test-accuracy",
+                source,
+            )
+        )
+    return parts
+
+
+def _proxy_epochs(schedule: str) -> list[int]:
+    return proxy_epochs([item if item == "p" else int(item) for item in str(schedule).split()])
+
+
+def macros(
+    runs: pd.DataFrame, text: dict[str, str], confidence: float, thesis_grid: str | Path | None
+) -> str:
+    """Counts, the generated findings (\\FindingsAbstract, \\AnswerAccuracy, ...) and the
+    size of the source thesis' grid, as LaTeX macros."""
     lines = [
         "% generated from data/results/runs.csv; do not edit",
         macro("NumRuns", len(runs)),
         macro("NumSeeds", runs["seed"].nunique()),
         macro("NumVariants", runs["variant"].nunique()),
         macro("DatasetName", escape(", ".join(sorted(runs["dataset"].unique())))),
-        macro("BestVariant", escape(best["label"])),
-        macro("BestAccuracy", f"{100 * best['mean']:.1f}\\%"),
+        macro("ConfidenceLevel", f"{100 * confidence:g}\\%"),
+        macro("TQuantile", f"{0.5 + confidence / 2:g}"),
+        macro("ErrorRate", f"{1 - confidence:.2g}"),
+        *[macro(_macro_name(key), escape(sentence)) for key, sentence in text.items()],
+        *thesis_grid_macros(thesis_grid),
     ]
     return "\n".join(lines) + "\n"
+
+
+def _macro_name(key: str) -> str:
+    return key if key.startswith("Answer") or key == "ChosenByValidation" else f"Findings{key}"
 
 
 def appendix(runs: pd.DataFrame, per_class: pd.DataFrame, results_dir: Path) -> str:
@@ -202,15 +284,16 @@ def appendix(runs: pd.DataFrame, per_class: pd.DataFrame, results_dir: Path) -> 
 def hyperparameter_table(params: dict[str, Any]) -> str:
     """Every documented key: meaning, what is allowed, and the value this build used."""
     rows = []
-    for key, node in iter_schema_keys():
+    root = load_schema()
+    for key, node in iter_schema_keys(root=root):
         if "description" not in node or node.get("type") == "object":
             continue
         rows.append(
             {
-                "Key": r"\texttt{" + escape(key) + "}",
+                "Key": r"\texttt{" + breakable(key, ".") + "}",
                 "Meaning": escape(node["description"]),
-                "Allowed": escape(_allowed(node)),
-                "Value used": escape(_value_used(params, key)),
+                "Allowed": breakable(_allowed(node, root)),
+                "Value used": breakable(_value_used(params, key)),
             }
         )
     return long_table(
@@ -219,32 +302,38 @@ def hyperparameter_table(params: dict[str, Any]) -> str:
         "value this build used.",
         "tab:hyperparameters",
         "workflow/schemas/params.schema.yaml",
-        r"p{0.27\linewidth}p{0.34\linewidth}p{0.17\linewidth}p{0.12\linewidth}",
+        # Ragged columns that add up to less than \linewidth with their separation.
+        "".join(ragged(w) for w in (0.26, 0.32, 0.16, 0.15)),
         size=r"\scriptsize",
     )
 
 
-def _allowed(node: dict[str, Any]) -> str:
+BOUNDS = (
+    ("minimum", ">="),
+    ("exclusiveMinimum", ">"),
+    ("maximum", "<="),
+    ("exclusiveMaximum", "<"),
+)
+
+
+def _allowed(node: dict[str, Any], root: dict[str, Any] | None = None) -> str:
+    """What a schema node allows, in words: enum values, each oneOf/anyOf alternative, the
+    type with its bounds. Values are written as in YAML (true, not Python's True)."""
+    root = root or load_schema()
+    node = _resolve(node, root)
+    if "const" in node:
+        return json.dumps(node["const"]).strip('"')
     if "enum" in node:
-        return ", ".join(map(str, node["enum"]))
-    items = node.get("items", {})
-    if "enum" in items:
-        return "list of: " + ", ".join(map(str, items["enum"]))
-    kinds = node.get("type") or [
-        alt.get("type", "number in (0, 1)") for alt in node.get("oneOf", [])
-    ]
+        return ", ".join(json.dumps(v).strip('"') for v in node["enum"])
+    alternatives = node.get("oneOf") or node.get("anyOf")
+    if alternatives:
+        return " or ".join(_allowed(alt, root) for alt in alternatives)
+    if node.get("type") == "array" and node.get("items"):
+        return "list of: " + _allowed(node["items"], root)
+    kinds = node.get("type", [])
     kinds = kinds if isinstance(kinds, list) else [kinds]
     text = " or ".join(str(k) for k in kinds) or "see the schema"
-    bounds = [
-        f"{sym} {node[k]}"
-        for k, sym in (
-            ("minimum", ">="),
-            ("exclusiveMinimum", ">"),
-            ("maximum", "<="),
-            ("exclusiveMaximum", "<"),
-        )
-        if k in node
-    ]
+    bounds = [f"{sym} {node[k]}" for k, sym in BOUNDS if k in node]
     return text + (f" ({', '.join(bounds)})" if bounds else "")
 
 
@@ -261,21 +350,3 @@ def _value_used(params: dict[str, Any], key: str) -> str:
         ]
     values = sorted({json.dumps(v) for v in nodes})
     return ", ".join(values) if values else "unset"
-
-
-def colophon(params_path: str | Path) -> str:
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short=12", "HEAD"],
-            capture_output=True,
-            text=True,
-            check=True,
-            cwd=Path(params_path).resolve().parent,
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        commit = "not a git checkout"
-    today = dt.date.today().isoformat()
-    return (
-        f"Built from commit \\texttt{{{escape(commit)}}} with params.yaml "
-        f"\\texttt{{{params_hash(params_path)}}} on {today}.\n"
-    )

@@ -1,4 +1,5 @@
-"""Proxy variants against their controls: paired differences over seeds, cost next to gain."""
+"""Proxy variants against their controls: paired differences over seeds, with Holm-adjusted
+p-values and minimum detectable effects, and the proxy step's own measured cost."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ from pathlib import Path
 import pandas as pd
 
 from proxy_attention.report import figures
-from proxy_attention.report.latex import booktabs_table, escape, figure
-from proxy_attention.report.stats import paired_difference
+from proxy_attention.report.findings import p_text, points, verdict
+from proxy_attention.report.latex import booktabs_table, escape, figure, ragged
+from proxy_attention.report.stats import holm_adjusted, minimum_detectable_effect, paired_difference
 
 HYPERPARAMETERS = [
     "method",
@@ -19,10 +21,11 @@ HYPERPARAMETERS = [
     "mode",
     "schedule",
 ]
+SETTING = ["dataset", "model", "augmentation", "resplit_each_round"]
 
 
 def paired_runs(runs: pd.DataFrame) -> pd.DataFrame:
-    """Each proxy run next to its control (same seed, proxy step off), with the differences."""
+    """Each proxy run next to its control (same seed, proxy step off), with the difference."""
     proxy = runs[runs["proxy"].astype(bool)]
     controls = runs.set_index("run_id")
     have_control = proxy["control_id"].isin(controls.index)
@@ -30,11 +33,18 @@ def paired_runs(runs: pd.DataFrame) -> pd.DataFrame:
     control = controls.loc[pairs["control_id"]]
     pairs["control_accuracy"] = control["test_accuracy"].to_numpy()
     pairs["accuracy_gain"] = pairs["test_accuracy"] - pairs["control_accuracy"]
-    pairs["extra_seconds"] = pairs["wall_seconds"] - control["wall_seconds"].to_numpy()
+    # Both times are measured inside this run; a difference of two jobs' wall times would mix
+    # in scheduling, start-up and machine load (it even came out negative).
+    pairs["proxy_share"] = pairs["proxy_seconds"] / (
+        pairs["train_seconds"] + pairs["proxy_seconds"]
+    )
     return pairs
 
 
 def paired_summary(pairs: pd.DataFrame, confidence: float) -> pd.DataFrame:
+    """One row per proxy variant: its mean paired difference over seeds with the t-interval,
+    raw and Holm-adjusted p (over every comparison of the build), the minimum detectable
+    effect at 80% power, the verdict, and the proxy step's time and share of training time."""
     rows = []
     for variant, group in pairs.groupby("variant", sort=True):
         stats = paired_difference(group["test_accuracy"], group["control_accuracy"], confidence)
@@ -42,76 +52,115 @@ def paired_summary(pairs: pd.DataFrame, confidence: float) -> pd.DataFrame:
             {
                 "variant": variant,
                 "label": group["label"].iloc[0],
+                **{c: group[c].iloc[0] for c in [*SETTING, *HYPERPARAMETERS]},
                 **stats,
-                "extra_seconds": group["extra_seconds"].mean(),
+                "mde": minimum_detectable_effect(group["accuracy_gain"], 1.0 - confidence),
                 "proxy_seconds": group["proxy_seconds"].mean(),
+                "proxy_share": group["proxy_share"].mean(),
                 "proxy_images": group["proxy_images"].mean(),
             }
         )
-    return pd.DataFrame(rows)
+    summary = pd.DataFrame(rows)
+    if summary.empty:
+        return summary
+    summary["p_holm"] = holm_adjusted(summary["p"])
+    summary["verdict"] = [
+        verdict(m, p, 1.0 - confidence)
+        for m, p in zip(summary["mean_diff"], summary["p_holm"], strict=True)
+    ]
+    return summary
 
 
-def comparison_section(
-    runs: pd.DataFrame, confidence: float, figures_dir: Path, source: str
-) -> list[str]:
-    """LaTeX for the paired table and the comparison figures; empty without proxy runs."""
-    pairs = paired_runs(runs)
-    if pairs.empty:
-        return []
-    summary = paired_summary(pairs, confidence)
+def _points(value: float) -> str:
+    return "--" if pd.isna(value) else escape(points(value))
+
+
+def _p(value: float) -> str:
+    return "--" if pd.isna(value) else p_text(value).replace("= ", "").replace("< ", "<")
+
+
+def paired_table(summary: pd.DataFrame, confidence: float, source: str) -> str:
     level = f"{100 * confidence:g}"
-
-    def points(value: float) -> str:
-        return "--" if pd.isna(value) else f"{100 * value:+.1f}"
-
     table = pd.DataFrame(
         {
             "Proxy variant": summary["label"].map(escape),
             "Seeds": summary["n"],
-            f"Gain over control, points [{level}% CI]": [
-                points(m) + ("" if pd.isna(lo) else f" [{points(lo)}, {points(hi)}]")
+            f"Gain, points [{level}% CI]": [
+                _points(m) + ("" if pd.isna(lo) else f" [{_points(lo)}, {_points(hi)}]")
                 for m, lo, hi in zip(
                     summary["mean_diff"], summary["ci_low"], summary["ci_high"], strict=True
                 )
             ],
-            "p (paired t)": summary["p"].map(lambda p: "--" if pd.isna(p) else f"{p:.3f}"),
-            "Proxy images": summary["proxy_images"].map(lambda v: f"{v:.0f}"),
-            "Extra time, s": summary["extra_seconds"].map(lambda v: f"{v:+.0f}"),
+            "p": summary["p"].map(_p),
+            "Holm p": summary["p_holm"].map(_p),
+            "Verdict": summary["verdict"],
+            "Detectable": summary["mde"].map(lambda v: "--" if pd.isna(v) else f"{100 * v:.1f}"),
+            "Proxy, s (share)": [
+                f"{s:.1f} ({100 * f:.0f}\\%)"
+                for s, f in zip(summary["proxy_seconds"], summary["proxy_share"], strict=True)
+            ],
         }
     )
-    parts = [
-        booktabs_table(
-            table,
-            caption=(
-                "Each proxy variant against its control (the same run with the proxy step "
-                "off): mean paired difference in test accuracy over seeds, its "
-                f"{level}\\% confidence interval and paired t-test, the proxy images made, and "
-                "the extra wall time the proxy steps cost."
-            ),
-            label="tab:paired",
-            source_note=source,
-            column_format="lrrrrr",
+    alpha = f"{1 - confidence:.2g}"
+    return booktabs_table(
+        table,
+        caption=(
+            "Each proxy variant against its control (the same data set, model, augmentation, "
+            "seeds and epochs with the proxy step off): mean over seeds of the paired "
+            f"difference in test accuracy, in percentage points, with its {level}\\% Student-t "
+            "interval; the paired t-test's p and its Holm adjustment over all "
+            f"{len(summary)} comparisons of this build. A verdict other than no detectable "
+            f"effect needs a Holm-adjusted p below {alpha}; \\emph{{detectable}} is the "
+            "difference, in points, these seeds detect with 80\\% power given the observed "
+            "spread. The "
+            "last column is the time of the proxy steps themselves, measured inside each run, "
+            "and its share of the run's training time (training epochs plus proxy steps)."
+        ),
+        label="tab:paired",
+        source_note=source,
+        column_format=f"{ragged(0.24)}rrrr{ragged(0.13)}rr",
+    )
+
+
+def comparison_section(
+    pairs: pd.DataFrame, summary: pd.DataFrame, confidence: float, figures_dir: Path, source: str
+) -> list[str]:
+    """LaTeX for the paired table and the comparison figures (``pairs`` not empty)."""
+    level = f"{100 * confidence:g}"
+    parts = [paired_table(summary, confidence, source)]
+    gains = figures.gain_per_variant(pairs, confidence, figures_dir)
+    parts.append(
+        figure(
+            f"generated/figures/{gains}",
+            "Paired difference in test accuracy to the control, in percentage points, per "
+            "proxy variant (one data set, model, augmentation and setting each): every seed's "
+            f"difference as a dot, their mean with its {level}\\% Student-t interval, as in "
+            "Table~\\ref{tab:paired}. Nothing is pooled across variants.",
+            "fig:gain-variant",
+            source,
         )
-    ]
+    )
     cost = figures.cost_versus_gain(pairs, figures_dir)
     parts.append(
         figure(
             f"generated/figures/{cost}",
-            "Accuracy gained over the control against the extra wall time spent, per "
-            "seed; points above zero gained.",
+            "Paired difference in test accuracy to the control against the share of the run's "
+            "training time its proxy steps took (measured inside the run), one point per seed.",
             "fig:cost-gain",
             source,
         )
     )
     for name in HYPERPARAMETERS:
-        if pairs[name].nunique() > 1:
-            pdf = figures.gain_by(pairs, name, figures_dir)
+        if summary[name].nunique() > 1:
+            pdf = figures.gain_by(summary, name, figures_dir)
             parts.append(
                 figure(
                     f"generated/figures/{pdf}",
-                    f"Accuracy gained over the control against the proxy "
-                    f"{escape(name.replace('_', ' '))}, mean with its "
-                    f"{level}\\% interval over seeds.",
+                    f"Mean paired difference in test accuracy to the control, in percentage "
+                    f"points, against the proxy {escape(name.replace('_', ' '))}: one dot per "
+                    "variant (its mean over seeds). Variants with the same value differ in "
+                    "other settings, so their dots are shown side by side, not pooled into "
+                    "one interval.",
                     f"fig:gain-{name}",
                     source,
                 )

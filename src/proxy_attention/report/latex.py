@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import pandas as pd
 
@@ -17,11 +18,33 @@ _SPECIAL = {
     "~": r"\textasciitilde{}",
     "^": r"\textasciicircum{}",
     "\\": r"\textbackslash{}",
+    # The decoded labels and findings use Unicode symbols; pdfLaTeX with T1 fonts has none.
+    "τ": r"$\tau$",
+    "λ": r"$\lambda$",
+    "ρ": r"$\rho$",
+    "−": r"$-$",
+    "≥": r"$\geq$",
+    "≤": r"$\leq$",
 }
 
 
 def escape(text: object) -> str:
-    return "".join(_SPECIAL.get(ch, ch) for ch in str(text))
+    # "--" would print as an en dash (a copied `--cores` would break); "-{}-" keeps two hyphens.
+    return re.sub("-(?=-)", "-{}", "".join(_SPECIAL.get(ch, ch) for ch in str(text)))
+
+
+def breakable(text: object, after: str = "/_,-~") -> str:
+    """``text`` escaped, with line breaks allowed after each character of ``after``: run ids and
+    dotted keys have no spaces, so a narrow column would otherwise overflow the margin."""
+    out = []
+    for ch in str(text):
+        out.append(escape(ch) + (r"\allowbreak{}" if ch in after else ""))
+    return re.sub("-(?=-)", "-{}", "".join(out))
+
+
+def ragged(width: float) -> str:
+    """A column ``width`` of the line wide, wrapping its text ragged-right (long labels)."""
+    return rf">{{\raggedright\arraybackslash}}p{{{width}\linewidth}}"
 
 
 def booktabs_table(

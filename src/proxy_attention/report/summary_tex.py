@@ -151,7 +151,7 @@ def chosen_table(chosen: pd.DataFrame, confidence: float, source: str) -> str:
                 )
             ],  # fmt: skip
             "Chosen setting (of)": [
-                rf"\texttt{{{escape(label)}}} ({n})"
+                f"{escape(label)} ({n})"
                 for label, n in zip(chosen["proxy_label"], chosen["candidates"], strict=True)
             ],
             "Test, %": chosen["chosen_mean"].map(lambda v: f"{100 * v:.1f}"),
@@ -236,16 +236,20 @@ def variants_listing(variants: pd.DataFrame, confidence: float, csv: str) -> str
 
 
 def shown_curves(
-    epochs: pd.DataFrame, summary: Summary, confidence: float, figures_dir: Path
+    epochs: pd.DataFrame,
+    summary: Summary,
+    confidence: float,
+    proxy_epochs: list[int],
+    figures_dir: Path,
 ) -> str:
     """The learning-curve figure: controls and chosen variants only."""
     if summary.chosen is None:
-        return figures.learning_curves(epochs, figures_dir)
+        return figures.learning_curves(epochs, confidence, proxy_epochs, figures_dir)
     roles = {v: "control" for v in summary.chosen["group"]}
     roles.update({v: "chosen" for v in summary.chosen["variant"]})
     shown = epochs[epochs["variant"].isin(roles)].assign(role=epochs["variant"].map(roles))
     if shown["label"].nunique() <= 8:
-        return figures.learning_curves(shown, figures_dir)
+        return figures.learning_curves(shown, confidence, proxy_epochs, figures_dir)
     shown = shown.assign(dataset=shown["variant"].str.split("/").str[0])
     shown = shown.assign(model=shown["variant"].str.split("/").str[1])
     return summary_figures.chosen_curves(shown, confidence, figures_dir, "val_accuracy")

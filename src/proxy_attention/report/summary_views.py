@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from proxy_attention.report.labels import proxy_settings_label
 from proxy_attention.report.stats import NO_SPREAD, holm_adjusted, mean_ci
 
 # Proxy settings a grid may vary, with their names in the thesis.
@@ -82,7 +83,7 @@ def chosen_settings(runs: pd.DataFrame, pairs: pd.DataFrame, confidence: float) 
                 "group": group,
                 "variant": variant,
                 "label": first["label"],
-                "proxy_label": first["proxy_label"],
+                "proxy_label": proxy_settings_label(first),
                 **{c: first[c] for c in ("dataset", "model", "augmentation", *FACTORS)},
                 "control_mean": mean,
                 "control_low": low,

@@ -1,0 +1,80 @@
+"""Where a built thesis comes from: commit, tree state, parameter and lock-file hashes, the
+command that rebuilds it, and the size of the source thesis' grid computed from its config."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import subprocess
+from pathlib import Path
+
+from proxy_attention.bundles import bundles
+from proxy_attention.grid import expand_grid
+from proxy_attention.params import load_params, params_hash
+from proxy_attention.report.latex import escape, macro
+
+HASH_NAME = "SHA-256"
+DEFAULT_PARAMS = "params.yaml"
+
+
+def file_hash(path: str | Path) -> str:
+    """The first 12 hex digits of the file's SHA-256, as params_hash does for params.yaml."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
+
+
+def _git(args: list[str], cwd: Path) -> str | None:
+    try:
+        return subprocess.run(
+            ["git", *args], capture_output=True, text=True, check=True, cwd=cwd
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+
+
+def tree_state(root: Path) -> tuple[str, bool | None]:
+    """(short commit, whether tracked or unignored files differ from it); None: not a checkout."""
+    commit = _git(["rev-parse", "--short=12", "HEAD"], root)
+    if commit is None:
+        return "not a git checkout", None
+    status = _git(["status", "--porcelain"], root)
+    return commit, bool(status)
+
+
+def rebuild_command(params_path: str | Path) -> str:
+    if Path(params_path).name == DEFAULT_PARAMS:
+        return "bash workflow/scripts/run-pipeline.sh"
+    return f".venv/bin/snakemake --cores N --config params={Path(params_path).as_posix()}"
+
+
+def colophon(params_path: str | Path, lock_path: str | Path | None = None) -> str:
+    root = Path(params_path).resolve().parent
+    commit, dirty = tree_state(root)
+    lock = Path(lock_path) if lock_path else root / "requirements.lock"
+    state = {
+        None: "",
+        True: " The working tree had changes not in that commit (dirty), so the commit alone "
+        "does not reproduce this document.",
+        False: " The working tree was clean.",
+    }[dirty]
+    lock_text = f", requirements.lock \\texttt{{{file_hash(lock)}}}" if lock.exists() else ""
+    command = escape(rebuild_command(params_path))
+    return (
+        f"Built from commit \\texttt{{{escape(commit)}}} on {dt.date.today().isoformat()}; "
+        f"{HASH_NAME} hashes (first 12 hex digits): params.yaml "
+        f"\\texttt{{{params_hash(params_path)}}}{lock_text}.{state} "
+        f"Rebuild with \\texttt{{{command}}}.\n"
+    )
+
+
+def thesis_grid_macros(config: str | Path | None) -> list[str]:
+    """\\ThesisGridRuns and \\ThesisGridBundles, counted from the source thesis' config."""
+    if config is None or not Path(config).exists():
+        return [
+            macro("ThesisGridRuns", "(not counted)"),
+            macro("ThesisGridBundles", "(not counted)"),
+        ]
+    params = load_params(config)
+    return [
+        macro("ThesisGridRuns", f"{len(expand_grid(params)):,}".replace(",", "{,}")),
+        macro("ThesisGridBundles", f"{len(bundles(params)):,}".replace(",", "{,}")),
+    ]
