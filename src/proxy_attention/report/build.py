@@ -17,7 +17,6 @@ from proxy_attention.report.explainability import write_explainability
 from proxy_attention.report.findings import findings_paragraphs
 from proxy_attention.report.labels import decoded_labels
 from proxy_attention.report.latex import (
-    booktabs_table,
     breakable,
     escape,
     figure,
@@ -94,7 +93,9 @@ def results_table(
             "Wall time of a run, s": summary["wall_seconds"].map(lambda s: f"{s:.0f}"),
         }
     )
-    return booktabs_table(
+    # A float up to 40 rows, a longtable beyond (60 rows for the thesis grid's controls and
+    # chosen variants would run off the page).
+    return listing(
         display,
         caption=(
             f"Test accuracy and macro F1 per variant: mean over seeds with the "
@@ -104,6 +105,7 @@ def results_table(
         label="tab:results",
         source_note=source,
         column_format=f"{ragged(0.34)}rrrr",
+        size=r"\small",
     )
 
 
