@@ -79,6 +79,15 @@ def test_paired_difference_by_hand_three_pairs():
     assert res["n"] == 3
 
 
+def test_paired_difference_of_equal_differences_makes_no_test():
+    # 10 of 2,679 test images better in every seed, equal up to float rounding: no spread
+    gain = 10 / 2679
+    treated = np.array([gain, np.nextafter(gain, 1.0), np.nextafter(gain, 0.0)]) + 0.7
+    res = paired_difference(treated, [0.7, 0.7, 0.7])
+    assert math.isnan(res["t"]) and math.isnan(res["p"])
+    assert res["mean_diff"] == pytest.approx(gain)
+
+
 def test_paired_difference_rejects_unequal_lengths_and_single_pair_has_no_test():
     with pytest.raises(ValueError, match="equal lengths"):
         paired_difference([1.0, 2.0], [1.0])

@@ -57,6 +57,7 @@ rule report:
         "thesis/generated/explainability.tex",
         "thesis/generated/leak.tex",
         RESULT_FIGURES,
+        "data/results/variants.csv",
     params:
         report=lambda w: json.dumps(PARAMS["report"]),
     log:

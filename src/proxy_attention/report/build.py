@@ -17,7 +17,6 @@ from proxy_attention.report.explainability import write_explainability
 from proxy_attention.report.findings import findings_paragraphs
 from proxy_attention.report.labels import decoded_labels
 from proxy_attention.report.latex import (
-    booktabs_table,
     breakable,
     escape,
     figure,
@@ -30,6 +29,13 @@ from proxy_attention.report.leak import write_leak
 from proxy_attention.report.provenance import colophon, thesis_grid_macros
 from proxy_attention.report.selection import choose_by_validation
 from proxy_attention.report.stats import summarise
+from proxy_attention.report.summary_tex import (
+    Summary,
+    escape_each,
+    listing,
+    shown_curves,
+    summary_report,
+)
 from proxy_attention.schedule import proxy_epochs
 
 # Accuracy and F1 lie in [0, 1]: their intervals are clipped to it (stats.clip_interval).
@@ -55,11 +61,18 @@ def results_summary(runs: pd.DataFrame, confidence: float) -> pd.DataFrame:
     return table.sort_values("label", ignore_index=True)
 
 
-def results_table(summary: pd.DataFrame, confidence: float, source: str, paired: bool) -> str:
+def results_table(
+    summary: pd.DataFrame, confidence: float, source: str, paired: bool, full: bool = True
+) -> str:
     level = f"{100 * confidence:g}"
     pointer = (
         " Paired differences to the controls are in Table~\\ref{tab:paired}." if paired else ""
     )
+    if not full:
+        pointer = (
+            " Controls and the proxy variants chosen on validation only "
+            "(Table~\\ref{tab:chosen}); every variant is listed in the appendix."
+        )
 
     def intervals(suffix: str) -> list[str]:
         return [
@@ -81,7 +94,9 @@ def results_table(summary: pd.DataFrame, confidence: float, source: str, paired:
             "Wall time of a run, s": summary["wall_seconds"].map(lambda s: f"{s:.0f}"),
         }
     )
-    return booktabs_table(
+    # A float up to 40 rows, a longtable beyond (60 rows for the thesis grid's controls and
+    # chosen variants would run off the page).
+    return listing(
         display,
         caption=(
             f"Test accuracy and macro F1 per variant: mean over seeds with the "
@@ -91,6 +106,7 @@ def results_table(summary: pd.DataFrame, confidence: float, source: str, paired:
         label="tab:results",
         source_note=source,
         column_format=f"{ragged(0.34)}rrrr",
+        size=r"\small",
     )
 
 
@@ -117,24 +133,38 @@ def write_report(
     source = f"{results_dir / RUNS}"
     pairs = paired_runs(runs)
     paired = paired_summary(pairs, confidence)
+    # Big grids: the main text shows controls and chosen variants; summaries replace the rest.
+    scaled = summary_report(runs, confidence, results_dir, figures_dir)
 
-    evaluation = overview_section(runs, tables[EPOCHS], confidence, figures_dir, results_dir)
+    evaluation = overview_section(
+        runs, tables[EPOCHS], confidence, figures_dir, results_dir, scaled
+    )
     if pairs.empty:
         # The hand-written chapters point to the paired table; say there is nothing to pair.
         evaluation.append(
             "\\begin{table}[htbp]\\caption{No proxy variant in this build, so no paired "
             "comparison.}\\label{tab:paired}\\end{table}\n"
         )
-    else:
+    elif scaled.full:
         evaluation += comparison_section(pairs, paired, confidence, figures_dir, source)
+    else:
+        evaluation.append(
+            f"\\begin{{table}}[htbp]\\caption{{The {len(paired):,} proxy variants are too many "
+            "for one row each here: Table~\\ref{tab:chosen} holds each control's variant "
+            "chosen on validation, Table~\\ref{tab:main-effects} the main effects and "
+            "Figure~\\ref{fig:gain-heatmaps} the gain per threshold and weight; every variant's "
+            "paired comparison is listed in the appendix.}\\label{tab:paired}\\end{table}\n"
+        )
+    evaluation += scaled.evaluation
     write_text(out_dir / "evaluation.tex", "\n".join(evaluation))
-    write_text(out_dir / "appendix.tex", appendix(runs, tables[PER_CLASS], results_dir))
+    listings = appendix(runs, tables[PER_CLASS], results_dir)
+    write_text(out_dir / "appendix.tex", "\n".join([*scaled.appendix, listings]))
     chosen = choose_by_validation(runs, confidence)
     text = findings_paragraphs(runs, paired, chosen, control_means(runs, confidence), confidence)
     write_text(out_dir / "macros.tex", macros(runs, text, confidence, thesis_grid))
     write_text(out_dir / "hyperparameters.tex", hyperparameter_table(params))
     write_text(out_dir / "colophon.tex", colophon(params_path))
-    write_explainability(runs, confidence, results_dir, out_dir)
+    write_explainability(runs[runs["variant"].isin(scaled.shown)], confidence, results_dir, out_dir)
     write_leak(runs, confidence, results_dir, out_dir)
 
 
@@ -144,34 +174,42 @@ def overview_section(
     confidence: float,
     figures_dir: Path,
     results_dir: Path,
+    scaled: Summary,
 ) -> list[str]:
-    """The results table, the learning curves and the test accuracy per variant."""
+    """The results table, the learning curves and the test accuracy per variant; past the
+    size limits (summary_tex.py), of the controls and chosen variants only."""
     source, level = f"{results_dir / RUNS}", f"{100 * confidence:g}"
     epochs = epochs.merge(runs[["run_id", "label", "proxy"]], on="run_id")
     proxy_epochs = sorted(
         {e for s in runs.loc[runs["proxy"].astype(bool), "schedule"] for e in _proxy_epochs(s)}
     )
-    curves = figures.learning_curves(epochs, confidence, proxy_epochs, figures_dir)
-    by_variant = figures.accuracy_by_variant(runs, confidence, figures_dir)
+    curves = shown_curves(epochs, scaled, confidence, proxy_epochs, figures_dir)
     has_pairs = bool(runs["proxy"].astype(bool).any())
-    return [
-        results_table(results_summary(runs, confidence), confidence, source, has_pairs),
+    summary = results_summary(runs[runs["variant"].isin(scaled.shown)], confidence)
+    parts = [
+        results_table(summary, confidence, source, has_pairs, scaled.full),
         figure(
             f"generated/figures/{curves}",
-            f"Validation accuracy per epoch, in percent: the mean over seeds with its "
+            "Validation accuracy per epoch of the controls and the proxy variants chosen on "
+            f"validation, in percent: the mean over seeds with its "
             f"{level}\\% Student-t band; dotted lines mark the proxy steps, which run after "
             "the epoch to their left.",
             "fig:val-accuracy",
             f"{results_dir / EPOCHS}",
         ),
-        figure(
-            f"generated/figures/{by_variant}",
-            f"Test accuracy per variant, in percent: each seed as a dot, the mean with its "
-            f"{level}\\% Student-t interval, as in Table~\\ref{{tab:results}}.",
-            "fig:test-accuracy",
-            source,
-        ),
     ]
+    if scaled.full:
+        by_variant = figures.accuracy_by_variant(runs, confidence, figures_dir)
+        parts.append(
+            figure(
+                f"generated/figures/{by_variant}",
+                f"Test accuracy per variant, in percent: each seed as a dot, the mean with its "
+                f"{level}\\% Student-t interval, as in Table~\\ref{{tab:results}}.",
+                "fig:test-accuracy",
+                source,
+            )
+        )
+    return parts
 
 
 def _proxy_epochs(schedule: str) -> list[int]:
@@ -218,8 +256,8 @@ def appendix(runs: pd.DataFrame, per_class: pd.DataFrame, results_dir: Path) -> 
     )
     per_class_table = pd.DataFrame(
         {
-            "Variant": per_class_mean["label"].map(escape),
-            "Class": per_class_mean["class"].map(escape),
+            "Variant": escape_each(per_class_mean["label"]),
+            "Class": escape_each(per_class_mean["class"]),
             "Precision, %": per_class_mean["precision"].map(lambda v: f"{100 * v:.1f}"),
             "Recall, %": per_class_mean["recall"].map(lambda v: f"{100 * v:.1f}"),
             "F1, %": per_class_mean["f1"].map(lambda v: f"{100 * v:.1f}"),
@@ -227,21 +265,21 @@ def appendix(runs: pd.DataFrame, per_class: pd.DataFrame, results_dir: Path) -> 
     )
     return "\n".join(
         [
-            booktabs_table(
+            listing(
                 every_run,
                 "Every run of the grid.",
                 "tab:all-runs",
                 f"{results_dir / RUNS}",
                 "lrrr",
-                size=r"\scriptsize",
+                csv=f"{results_dir / RUNS}",
             ),
-            booktabs_table(
+            listing(
                 per_class_table,
                 "Per-class test metrics, mean over seeds.",
                 "tab:per-class",
                 f"{results_dir / PER_CLASS}",
                 "llrrr",
-                size=r"\scriptsize",
+                csv=f"{results_dir / PER_CLASS}",
             ),
         ]
     )

@@ -10,11 +10,13 @@ import pandas as pd
 from proxy_attention.atomic import write_text
 from proxy_attention.report.aggregate import EXPLAIN_COLUMNS, RUNS
 from proxy_attention.report.figures import plt, save_figure, seed_points, theme
-from proxy_attention.report.latex import booktabs_table, escape, figure
+from proxy_attention.report.latex import escape, figure
 from proxy_attention.report.stats import clip_interval, paired_difference, summarise
+from proxy_attention.report.summary_tex import listing
 
 EXPLAINABILITY_TEX = "explainability.tex"
 FIGURE_NAME = "explainability"
+FIGURE_VARIANTS = 30
 # (column, heading, better direction, shown in percent)
 METRICS = [
     ("deletion_auc", "Deletion AUC", "lower", False),
@@ -145,7 +147,7 @@ def explainability_tex(
     method = escape(", ".join(sorted(measured["explain_method"].unique())))
     images = int(measured["explain_images"].max())
     level = f"{100 * confidence:g}"
-    table = booktabs_table(
+    table = listing(
         explainability_table(measured, confidence),
         caption=(
             f"Faithfulness of the {method} maps of each variant's models on up to {images} "
@@ -155,12 +157,13 @@ def explainability_tex(
             "higher insertion AUC and increase in confidence mean more faithful maps."
         ),
         label="tab:explainability",
+        size=r"\small",
         source_note=source,
         column_format="lrrrrr",
     )
     paired = paired_to_control(measured, confidence)
     if not paired.empty:
-        table += "\n" + booktabs_table(
+        table += "\n" + listing(
             paired,
             caption=(
                 "Faithfulness of each proxy variant's maps minus its control's, paired by seed: "
@@ -173,6 +176,9 @@ def explainability_tex(
             source_note=source,
             column_format="lrrrrr",
         )
+    if measured["label"].nunique() > FIGURE_VARIANTS:
+        # One row per variant in a figure would run off the page.
+        return "\n".join([baseline_sentence(measured), "", table])
     pdf = explainability_figure(measured, confidence, figures_dir)
     plot = figure(
         f"generated/figures/{pdf}",
