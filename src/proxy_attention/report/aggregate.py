@@ -112,6 +112,7 @@ def aggregate_to(
     the run rows stay in memory. Each file appears complete or not at all. Returns the run count.
     """
     out_dir = Path(out_dir)
+    remove_temporaries(out_dir)  # what a killed attempt left; the results folder is this step's
     runs: list[dict[str, Any]] = []
     with (
         atomic_path(out_dir / EPOCHS) as epochs_tmp,
@@ -192,7 +193,6 @@ def with_explanations(
 
 
 def write_tables(tables: dict[str, pd.DataFrame], out_dir: str | os.PathLike) -> None:
-    remove_temporaries(out_dir)  # the results folder is this step's alone
     for name, frame in tables.items():
         with atomic_path(Path(out_dir) / name) as tmp:
             frame.to_csv(tmp, index=False)
