@@ -51,9 +51,10 @@ def test_the_estimate_of_the_default_grid_and_its_cache(params, tmp_path):
     assert row["runs"] == 12 and row["epochs"] == 72
     train = split_counts(DATASET_SIZES["digits"], params["datasets"]["digits"], params["split"])
     assert row["image_epochs"] == 72 * train["train"]
-    assert row["prepared_bytes"] == 1_797 * 128 * 128 * 3
+    size = params["datasets"]["digits"]["image_size"]
+    assert row["prepared_bytes"] == 1_797 * size * size * 3
     assert row["device_hours"] > 72 * train["train"] * 0.01 / 3600
-    assert measured == [("mobilenetv3_small_100", 128, "cpu")]
+    assert measured == [("mobilenetv3_small_100", size, "cpu")]
     estimate(params, cache, measure)
     assert len(measured) == 1  # calibrated once per machine, then read from the cache
     text = format_estimate(result)
