@@ -22,7 +22,8 @@ include: "workflow/rules/metrics.smk"
 
 # download and weights need the network, which cluster compute nodes often lack: they run
 # where Snakemake runs. prepare and split need none (and much memory): they stay jobs.
-localrules: all, data, runs, results, download, weights
+# metrics and job_costs only read a few small tables: a cluster job would cost more than them.
+localrules: all, data, runs, results, download, weights, metrics, job_costs
 
 
 rule all:

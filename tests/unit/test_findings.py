@@ -103,6 +103,22 @@ def test_holm_can_turn_a_raw_detection_into_no_detectable_effect():
     assert verdict(-0.02, 0.01, 0.05) == DEGRADATION
 
 
+def test_scope_names_the_leak_twins_apart_from_the_comparisons():
+    twins = [
+        {**row, "schedule": "1 p p 1", "control_id": "none/seed~0", "run_id": row["run_id"] + t}
+        for row in pair_rows(CONTROLS[:1], [0.0])
+        if row["proxy"]
+        for t in ("-fixed", "-resplit")
+    ]
+    runs = add_labels(table(pair_rows(CONTROLS, [0.0, 0.01, 0.02]), twins))
+    sentence = scope_sentence(runs)
+    assert "schedule 3-p-2 (epochs;" in sentence and "each against its control" in sentence
+    assert sentence.endswith(
+        "and the leak check: the proxy variant on 1-p-p-1 with the split fixed and with it "
+        "re-drawn every round as the original did, without controls."
+    )
+
+
 def test_scope_names_exactly_what_the_build_ran():
     runs = add_labels(
         table(

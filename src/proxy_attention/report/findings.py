@@ -126,7 +126,10 @@ def _plural(n: int, word: str) -> str:
 
 def scope_sentence(runs: pd.DataFrame) -> str:
     """Exactly what this build ran: datasets, models, augmentations, schedules, proxy settings."""
-    proxy = runs[runs["proxy"].astype(bool)]
+    all_proxy = runs[runs["proxy"].astype(bool)]
+    # Leak twins (grid.leak_check) have no control: they are named apart from the comparisons.
+    compared = all_proxy["control_id"].isin(runs["run_id"])
+    proxy, twins = all_proxy[compared], all_proxy[~compared]
     schedules = sorted({schedule_label(s) for s in proxy["schedule"]})
     augmentations = [AUGMENTATIONS.get(a, a) for a in sorted(runs["augmentation"].unique())]
     methods = [METHODS.get(m, m) for m in sorted(proxy["method"].dropna().unique())]
@@ -155,7 +158,13 @@ def scope_sentence(runs: pd.DataFrame) -> str:
         )
     else:
         parts.append("no proxy step")
-    if runs["resplit_each_round"].astype(bool).any():
+    if not twins.empty:
+        leak = sorted({schedule_label(s) for s in twins["schedule"]})
+        parts.append(
+            f"and the leak check: the proxy variant on {_listing(leak)} with the split fixed and "
+            "with it re-drawn every round as the original did, without controls"
+        )
+    elif runs["resplit_each_round"].astype(bool).any():
         parts.append("and re-split runs that reproduce the original protocol's leak")
     return "This build ran " + "; ".join(parts) + "."
 
