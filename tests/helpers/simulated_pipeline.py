@@ -22,8 +22,9 @@ from proxy_attention.report.simulate import simulate_grid
 
 ROOT = Path(__file__).resolve().parents[2]
 THESIS_CONFIG = ROOT / "workflow" / "configs" / "thesis.yaml"
-# Written by steps that need real images (samples, rulegraph, notebooks), not by the report.
-NOT_SIMULATED = ("datasets.tex", "dag.tex", "saliency_figures.tex")
+# Written by steps that need real images (samples, rulegraph, notebooks) or a calibration on
+# this machine (estimate), not by the report.
+NOT_SIMULATED = ("datasets.tex", "dag.tex", "saliency_figures.tex", "estimate.tex")
 
 
 @dataclass

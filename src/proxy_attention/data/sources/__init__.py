@@ -82,7 +82,8 @@ def _folder_remote(cfg: dict[str, Any]) -> RemoteFile | None:
     return RemoteFile(name, url, (cfg.get("checksums") or {}).get(name))
 
 
-def _remote_files(source: Source, cfg: dict[str, Any]) -> tuple[RemoteFile, ...]:
+def remote_files(source: Source, cfg: dict[str, Any]) -> tuple[RemoteFile, ...]:
+    """The archives the download step fetches for this entry (a folder source: its url's)."""
     if source.name == "folder":
         remote = _folder_remote(cfg)
         return (remote,) if remote else ()
@@ -109,7 +110,7 @@ def download_source(cfg: dict[str, Any], raw_dir: Path, manifest: Path | None = 
     remove_temporaries(raw_dir)  # stamps and manifests a killed attempt left half-renamed
     if source.name == "folder" and not cfg.get("url"):
         _folder_path(cfg)  # local data: nothing to fetch, but fail early on a bad path
-    for remote in _remote_files(source, cfg):
+    for remote in remote_files(source, cfg):
         dest = raw_dir / remote.name
         if source.kaggle:
             fetch_kaggle(source.kaggle, dest, _digest(cfg, remote))
@@ -141,7 +142,7 @@ def prepare_source(cfg: dict[str, Any], raw_dir: Path, out_dir: Path) -> Path:
         if path.is_file():
             archives["path"] = path
     else:
-        files = _remote_files(source, cfg)
+        files = remote_files(source, cfg)
         meta["files"] = [{"name": f.name, "url": f.url, "digest": _digest(cfg, f)} for f in files]
         for remote in files:
             archive = raw_dir / remote.name
