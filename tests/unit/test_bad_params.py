@@ -98,7 +98,25 @@ BAD_VALUES = [
         "choose one of ['color', 'grayscale', 'segmented']",
     ),
     ("variant-of-no-variants", _dataset(**FOOD, variant="small"), "food101 has no variants"),
+    (
+        "folder-checksum-not-its-url",
+        _dataset(
+            source="folder",
+            image_size=32,
+            url="http://127.0.0.1/photos.zip",
+            checksums={"other.zip": "0" * 64},
+        ),
+        "checksums names 'other.zip', which folder does not download; its files: ['photos.zip']",
+    ),
 ]
+
+
+def test_a_folder_url_checksum_names_the_file_of_its_url():
+    params = yaml.safe_load(SHIPPED)
+    url, digest = "http://127.0.0.1/photos.zip", "sha256:" + "0" * 64
+    entry = {"source": "folder", "image_size": 32, "url": url, "checksums": {"photos.zip": digest}}
+    _dataset(**entry)(params)
+    assert validate_params(params)["datasets"]["extra"]["url"] == url
 
 
 @pytest.mark.parametrize(
