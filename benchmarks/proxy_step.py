@@ -3,7 +3,7 @@
 In one process, on the same model, batch size and device: (a) training images/s through the
 project's training loop (forward, backward, AdamW, OneCycle step) on random data; (b) proxy-step
 images/s (selection excluded: saliency + proxy images + artifact write) for each method; the
-ratio (b)/(a) should be >= 2 for gradcam and gradcampp (DESIGN.md section 6). Then, in a fresh
+ratio (b)/(a) should be >= 2 for gradcam and gradcampp. Then, in a fresh
 subprocess per size, the peak anonymous memory of a proxy step over two set sizes: it must not
 grow with the number of misclassified images, which are streamed in batches.
 

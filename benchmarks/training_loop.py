@@ -2,7 +2,7 @@
 
 Same model, data, batch size and optimizer. The bare loop indexes pre-made float tensors; the
 project's loop reads the memory-mapped prepared uint8 images through the DataLoader, the
-replacement overlay and a per-sample transform, then runs ``train_epoch``. DESIGN.md section 6
+replacement overlay and a per-sample transform, then runs ``train_epoch``. The budget
 asks for at most 10% more time without augmentation; the basic augmentation's cost is printed
 too, for scale.
 

@@ -13,7 +13,7 @@ from proxy_attention.schedule import parse_schedule, schedule_token, total_epoch
 
 @dataclass(frozen=True)
 class ProxySettings:
-    """The knobs of one proxy variant (DESIGN.md section 4)."""
+    """The knobs of one proxy variant (thesis/chapters/approach.tex)."""
 
     method: str
     threshold: float

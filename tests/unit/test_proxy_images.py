@@ -1,4 +1,4 @@
-"""Proxy images against DESIGN.md section 4, element by element on a hand-made image and map."""
+"""Proxy images against thesis/chapters/approach.tex, pixel by pixel on a hand-made image."""
 
 import pytest
 import torch

@@ -1,4 +1,4 @@
-"""Proxy images from saliency maps, exactly as DESIGN.md section 4 defines them."""
+"""Proxy images from saliency maps, as thesis/chapters/approach.tex defines them."""
 
 from __future__ import annotations
 

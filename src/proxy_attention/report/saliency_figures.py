@@ -138,7 +138,7 @@ def gallery_figure(
     device: str = "cpu",
 ) -> plt.Figure:
     """One row per image: original, the control model's map, then the proxy image for every
-    (threshold, weight), as the proxy step would make it (DESIGN.md section 4)."""
+    (threshold, weight), as the proxy step would make it (approach.tex)."""
     device_ = select_device(device)
     data = open_prepared(prepared)
     chosen = pick_images(getattr(load_split(split), subset), data.labels, images)
