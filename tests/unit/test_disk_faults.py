@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import os
 
 import pytest
 
 from proxy_attention import atomic
-from proxy_attention.cli import main
+from proxy_attention.cli import COMMANDS, main
 
 FIXES = [
     (errno.ENOSPC, "no space left on the device; free space there and rerun"),
@@ -38,17 +39,13 @@ def test_a_disk_fault_in_a_step_is_one_line_and_leaves_no_file(
 
 
 def test_torch_s_write_failure_is_named_too(monkeypatch, capsys):
-    import proxy_attention.cli as cli
-
     def handler(args):
         raise RuntimeError(
             "[enforce fail at inline_container.cc:595] . PytorchStreamWriter failed writing "
             "file data/3: file write failed"
         )
 
-    parser = cli._parser()
-    monkeypatch.setattr(cli, "_parser", lambda: parser)
-    parser._subparsers._group_actions[0].choices["runs"].set_defaults(handler=handler)
+    replace_handler(monkeypatch, "runs", handler)
     assert main(["runs"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: a file write failed (torch: disk full or not writable)")
@@ -56,14 +53,14 @@ def test_torch_s_write_failure_is_named_too(monkeypatch, capsys):
 
 
 def test_other_errors_still_raise(monkeypatch):
-    import proxy_attention.cli as cli
-
-    parser = cli._parser()
-    monkeypatch.setattr(cli, "_parser", lambda: parser)
-
     def handler(args):
         raise RuntimeError("a bug, not a disk")
 
-    parser._subparsers._group_actions[0].choices["runs"].set_defaults(handler=handler)
+    replace_handler(monkeypatch, "runs", handler)
     with pytest.raises(RuntimeError, match="a bug"):
         main(["runs"])
+
+
+def replace_handler(monkeypatch, name, handler):
+    """Run ``handler`` for ``proxy-attention <name>``: main builds its parser from COMMANDS."""
+    monkeypatch.setitem(COMMANDS, name, dataclasses.replace(COMMANDS[name], handler=handler))

@@ -1,0 +1,124 @@
+"""Steps about the params file and the data: validate, runs, download, prepare, split,
+estimate, weights."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from proxy_attention.cli.commands import DATASET, OUT, PARAMS, PREPARED, arg, command, path
+from proxy_attention.errors import UserError
+
+
+def dataset_entry(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The validated params and the entry of ``--dataset`` in them."""
+    from proxy_attention.params import load_params
+
+    params = load_params(args.params)
+    if args.dataset not in params["datasets"]:
+        raise UserError(f"dataset {args.dataset!r} is not defined under datasets in {args.params}")
+    return params, params["datasets"][args.dataset]
+
+
+@command("validate", "validate params.yaml against its schema", PARAMS)
+def validate(args: argparse.Namespace) -> None:
+    from proxy_attention.bundles import bundles
+    from proxy_attention.grid import expand_grid
+    from proxy_attention.params import load_params
+
+    params = load_params(args.params)
+    runs = expand_grid(params)
+    jobs = f" in {len(bundles(params))} bundles" if params["grid"]["train_together"] else ""
+    print(f"{args.params}: valid; {len(runs)} runs{jobs}")
+
+
+@command("runs", "list the run ids of the grid", PARAMS)
+def list_runs(args: argparse.Namespace) -> None:
+    from proxy_attention.grid import expand_grid
+    from proxy_attention.params import load_params
+
+    for spec in expand_grid(load_params(args.params)):
+        print(spec.run_id)
+
+
+@command(
+    "download",
+    "fetch and verify a dataset's raw files",
+    PARAMS,
+    DATASET,
+    OUT,
+    path("--manifest", "written last: the files", required=False),
+)
+def download(args: argparse.Namespace) -> None:
+    from proxy_attention.data.sources import download_source
+
+    _, entry = dataset_entry(args)
+    download_source(entry, args.out, args.manifest)
+
+
+@command(
+    "prepare",
+    "decode, convert and resize into the prepared format",
+    PARAMS,
+    DATASET,
+    path("--raw", "data/raw/<dataset>"),
+    OUT,
+)
+def prepare(args: argparse.Namespace) -> None:
+    from proxy_attention.data.sources import prepare_source
+
+    _, entry = dataset_entry(args)
+    prepare_source(entry, args.raw, args.out)
+
+
+@command("split", "stratified train/val/test indices, made once", PARAMS, DATASET, PREPARED, OUT)
+def split_dataset(args: argparse.Namespace) -> None:
+    from proxy_attention.data.prepared import open_prepared
+    from proxy_attention.data.split import make_split, save_split
+
+    params, _ = dataset_entry(args)
+    data = open_prepared(args.prepared)
+    cfg = params["split"]
+    indices = make_split(
+        data.labels,
+        cfg["val_fraction"],
+        cfg["test_fraction"],
+        cfg["seed"],
+        data.official_split,
+        data.classes,
+    )
+    save_split(args.out, indices)
+    print(f"{args.dataset}: {indices.sizes()}")
+
+
+@command(
+    "estimate",
+    "runs, disk and device-hours of a grid",
+    PARAMS,
+    path("--tex", "also write this LaTeX table", required=False),
+)
+def estimate_grid(args: argparse.Namespace) -> None:
+    from proxy_attention.atomic import atomic_path
+    from proxy_attention.estimate import estimate, estimate_tex, format_estimate
+    from proxy_attention.params import load_params
+
+    result = estimate(load_params(args.params))
+    print(f"{args.params}:\n{format_estimate(result)}")
+    if args.tex:
+        with atomic_path(args.tex) as tmp:
+            Path(tmp).write_text(estimate_tex(result, args.params))
+
+
+@command(
+    "weights",
+    "cache the grid's pretrained weights",
+    PARAMS,
+    arg("--out", type=Path, required=True, help="marker written when all are cached"),
+)
+def cache_weights(args: argparse.Namespace) -> None:
+    from proxy_attention.params import load_params
+    from proxy_attention.weights import fetch_weights, grid_models
+
+    record = fetch_weights(grid_models(load_params(args.params)), args.out)
+    print(f"{args.out}: {len(record['models'])} pretrained models cached")

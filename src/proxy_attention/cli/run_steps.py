@@ -1,0 +1,170 @@
+"""Steps about runs: train, train-bundle, explain, explain-bundle, and predict with a run."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from proxy_attention.cli.commands import (
+    BUNDLE,
+    OUT,
+    PARAMS,
+    PREPARED,
+    RUN,
+    SPLIT,
+    THREADS,
+    arg,
+    command,
+    path,
+)
+from proxy_attention.errors import UserError
+
+
+def find_run(params: dict[str, Any], run_id: str):
+    from proxy_attention.grid import find_run as lookup
+
+    try:
+        return lookup(params, run_id)
+    except KeyError as exc:
+        raise UserError(str(exc)) from None
+
+
+def bundle_runs(params: dict[str, Any], bundle_id: str) -> list[str]:
+    from proxy_attention.bundles import bundles
+
+    grouped = bundles(params)
+    if bundle_id not in grouped:
+        raise UserError(f"bundle {bundle_id!r} is not in the grid of this params file")
+    return grouped[bundle_id]
+
+
+def print_bundle(bundle_id: str, done: list[dict]) -> None:
+    made = sum(entry["status"] == "made" for entry in done)
+    print(f"{bundle_id}: {made} made, {len(done) - made} already current")
+
+
+@command("train", "train one run of the grid", PARAMS, RUN, PREPARED, SPLIT, OUT, THREADS)
+def train(args: argparse.Namespace) -> None:
+    from proxy_attention.params import load_params
+    from proxy_attention.train.run import train_run
+
+    params = load_params(args.params)
+    spec = find_run(params, args.run)
+    # train_run stamps its result like a bundle's runs (switching grid.train_together on
+    # retrains nothing), inside its work directory: only the run that made it stamps it.
+    metrics = train_run(spec, params, args.prepared, args.split, args.out, args.threads)
+    print(f"{spec.run_id}: test accuracy {metrics['test']['accuracy']:.4f}")
+
+
+@command("train-bundle", "train a bundle's runs that are not current", PARAMS, BUNDLE)
+def train_bundle(args: argparse.Namespace) -> None:
+    from proxy_attention.bundles import RESULT, RUNS_ROOT, run_bundle, train_settings
+    from proxy_attention.params import load_params
+    from proxy_attention.train.run import train_run
+
+    params = load_params(args.params)
+
+    def train_one(run_id: str) -> None:
+        spec = find_run(params, run_id)
+        metrics = train_run(
+            spec, params, args.prepared, args.split, Path(RUNS_ROOT) / run_id, args.threads
+        )
+        print(f"{run_id}: test accuracy {metrics['test']['accuracy']:.4f}", flush=True)
+
+    done = run_bundle(
+        bundle_runs(params, args.bundle),
+        train_settings(params),
+        result_of=lambda run_id: Path(RUNS_ROOT) / run_id / RESULT,
+        inputs_of=lambda run_id: [args.prepared, args.split],
+        make=train_one,
+        marker_path=args.marker,
+    )
+    print_bundle(args.bundle, done)
+
+
+@command(
+    "explain",
+    "faithfulness metrics of one run's saliency maps",
+    PARAMS,
+    RUN,
+    path("--checkpoint", "the run's checkpoint.pt"),
+    PREPARED,
+    SPLIT,
+    path("--out", "metrics.json; arrays go beside it"),
+    THREADS,
+)
+def explain(args: argparse.Namespace) -> None:
+    from proxy_attention.bundles import explain_settings, stamp
+    from proxy_attention.params import load_params
+
+    params = load_params(args.params)
+    spec = find_run(params, args.run)
+    measure(params, spec, args.checkpoint, args.prepared, args.split, args.out, args.threads)
+    stamp(args.out, explain_settings(params), spec.run_id)
+
+
+@command("explain-bundle", "explain a bundle's runs that are not current", PARAMS, BUNDLE)
+def explain_bundle(args: argparse.Namespace) -> None:
+    from proxy_attention.bundles import (
+        EXPLAIN_ROOT,
+        RESULT,
+        RUNS_ROOT,
+        explain_settings,
+        run_bundle,
+    )
+    from proxy_attention.params import load_params
+    from proxy_attention.train.run import CHECKPOINT
+
+    params = load_params(args.params)
+
+    def checkpoint(run_id: str) -> Path:
+        return Path(RUNS_ROOT) / run_id / CHECKPOINT
+
+    def explain_one(run_id: str) -> None:
+        out = Path(EXPLAIN_ROOT) / run_id / RESULT
+        spec = find_run(params, run_id)
+        measure(params, spec, checkpoint(run_id), args.prepared, args.split, out, args.threads)
+
+    done = run_bundle(
+        bundle_runs(params, args.bundle),
+        explain_settings(params),
+        result_of=lambda run_id: Path(EXPLAIN_ROOT) / run_id / RESULT,
+        inputs_of=lambda run_id: [checkpoint(run_id), args.prepared, args.split],
+        make=explain_one,
+        marker_path=args.marker,
+    )
+    print_bundle(args.bundle, done)
+
+
+def measure(params, spec, checkpoint, prepared, split, out, threads) -> None:
+    """The explain step of one run, on the device params.train.device selects."""
+    import torch
+
+    from proxy_attention.explain.measure import measure_run
+    from proxy_attention.train.loop import select_device
+
+    if threads:
+        torch.set_num_threads(threads)
+    device = select_device(params["train"]["device"])
+    result = measure_run(spec, params, checkpoint, prepared, split, out, device)
+    print(f"{spec.run_id}: {result['method']} deletion AUC {result['mean']['deletion_auc']:.3f}")
+
+
+@command(
+    "predict",
+    "classify a folder of images with a trained run",
+    path("--run-dir", "data/runs/<run-id>"),
+    path("--images", "folder of image files"),
+    path("--out", "CSV: file,label,probability"),
+    arg("--saliency-method", default="gradcam", help="method of the overlays"),
+    path("--overlays", "folder for overlay PNGs", required=False),
+    arg("--device", default="auto", choices=["auto", "cpu", "cuda"]),
+)
+def predict(args: argparse.Namespace) -> None:
+    from proxy_attention.inference import predict_folder
+
+    table = predict_folder(
+        args.run_dir, args.images, args.out, args.saliency_method, args.overlays, device=args.device
+    )
+    print(f"{args.out}: {len(table)} images")
