@@ -1,0 +1,60 @@
+"""The house rules CI enforces: ruff clean (with its size rules) and no function in src/ over 60
+lines."""
+
+from __future__ import annotations
+
+import ast
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+MAX_FUNCTION_LINES = 60
+
+
+def long_functions(source: str, limit: int = MAX_FUNCTION_LINES) -> list[tuple[str, int]]:
+    """(name, lines) of every function or method in ``source`` longer than ``limit`` lines."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            lines = node.end_lineno - node.lineno + 1
+            if lines > limit:
+                found.append((node.name, lines))
+    return found
+
+
+def test_long_functions_finds_a_long_function_and_passes_a_short_one():
+    body = "\n".join(f"    x{i} = {i}" for i in range(60))
+    assert long_functions(f"def long():\n{body}\n") == [("long", 61)]
+    assert long_functions(f"def short():\n{body[: body.rfind(chr(10))]}\n") == []
+
+
+def test_no_function_in_src_is_over_60_lines():
+    offenders = [
+        f"{path.relative_to(ROOT)}:{name} ({lines} lines)"
+        for path in sorted((ROOT / "src").rglob("*.py"))
+        for name, lines in long_functions(path.read_text())
+    ]
+    assert offenders == []
+
+
+def ruff() -> list[str]:
+    beside = Path(sys.executable).with_name("ruff")
+    if beside.exists():
+        return [str(beside)]
+    if shutil.which("ruff"):
+        return ["ruff"]
+    pytest.fail("ruff is not installed: requirements.lock pins it; run workflow/scripts/setup.sh")
+
+
+def test_ruff_is_clean_with_its_complexity_and_statement_rules():
+    result = subprocess.run(
+        [*ruff(), "check", "--no-cache", "src", "tests", "benchmarks", "notebooks"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
