@@ -305,7 +305,7 @@ def hyperparameter_table(params: dict[str, Any]) -> str:
         "Every parameter of params.yaml, generated from its schema, with the "
         "value this build used.",
         "tab:hyperparameters",
-        "workflow/schemas/params.schema.yaml",
+        "src/proxy_attention/schemas/params.schema.yaml",
         # Ragged columns that add up to less than \linewidth with their separation.
         "".join(ragged(w) for w in (0.26, 0.32, 0.16, 0.15)),
         size=r"\scriptsize",
