@@ -50,6 +50,7 @@ def _parser() -> argparse.ArgumentParser:
 
     with_params(step("validate", _validate, "validate params.yaml against its schema"))
     with_params(step("runs", _runs, "list the run ids of the grid"))
+    step("describe-params", _describe_params, "every params key: meaning, allowed, default")
     sub = with_params(step("download", _download, "fetch and verify a dataset's raw files"))
     sub.add_argument("--dataset", required=True)
     sub.add_argument("--out", type=Path, required=True)
@@ -156,6 +157,12 @@ def _runs(args: argparse.Namespace) -> None:
 
     for spec in expand_grid(load_params(args.params)):
         print(spec.run_id)
+
+
+def _describe_params(args: argparse.Namespace) -> None:
+    from proxy_attention.params_doc import describe_params_text
+
+    print(describe_params_text(), end="")
 
 
 def _dataset_cfg(args: argparse.Namespace) -> dict:
