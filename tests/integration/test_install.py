@@ -25,8 +25,10 @@ SCHEMA = "proxy_attention/schemas/params.schema.yaml"
 
 
 def run(*command: str | Path, cwd: Path) -> str:
-    # No PYTHONPATH: the checkout's src/ must not stand in for the installed package.
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    # No PYTHONPATH: the checkout's src/ must not stand in for the installed package. No pip
+    # configuration either (a machine's find-links or index): only installed packages count.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH" and not k.startswith("PIP_")}
+    env["PIP_CONFIG_FILE"] = os.devnull
     done = subprocess.run(
         [str(c) for c in command], cwd=cwd, env=env, capture_output=True, text=True, timeout=300
     )
