@@ -6,6 +6,7 @@ import copy
 import hashlib
 import os
 from collections.abc import Iterator
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,8 @@ from proxy_attention.errors import UserError
 from proxy_attention.model_checks import check_models
 from proxy_attention.params_checks import CheckFailed, check_finite, check_values
 
-SCHEMA_PATH = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "params.schema.yaml"
+# Shipped inside the package (package-data), so a non-editable install finds it too.
+SCHEMA = resources.files("proxy_attention") / "schemas" / "params.schema.yaml"
 
 
 class ParamsError(UserError, ValueError):
@@ -24,7 +26,7 @@ class ParamsError(UserError, ValueError):
 
 
 def load_schema(path: str | os.PathLike | None = None) -> dict[str, Any]:
-    return yaml.safe_load(Path(path or SCHEMA_PATH).read_text())
+    return yaml.safe_load(Path(path).read_text() if path else SCHEMA.read_text())
 
 
 def load_params(path: str | os.PathLike = "params.yaml") -> dict[str, Any]:
@@ -120,7 +122,7 @@ def describe_error(error: jsonschema.ValidationError) -> str:
 
 def _describe_alternatives(schema: dict[str, Any]) -> str:
     description = schema.get("description")
-    return f"expected {description}" if description else "see workflow/schemas/params.schema.yaml"
+    return f"expected {description}" if description else "see `proxy-attention describe-params`"
 
 
 def _resolve(node: dict[str, Any], root: dict[str, Any]) -> dict[str, Any]:

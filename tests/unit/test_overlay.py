@@ -30,11 +30,9 @@ def test_replaced_indices_read_proxies_and_the_size_never_changes(tmp_path):
 
 
 def test_clear_every_step_semantics_over_three_steps(tmp_path):
-    steps = [
-        write_step(tmp_path / "proxy" / "step-01", [1, 2], 101),
-        write_step(tmp_path / "proxy" / "step-02", [2, 3], 102),
-        write_step(tmp_path / "proxy" / "step-03", [4], 103),
-    ]
+    write_step(tmp_path / "proxy" / "step-01", [1, 2], 101)
+    write_step(tmp_path / "proxy" / "step-02", [2, 3], 102)
+    write_step(tmp_path / "proxy" / "step-03", [4], 103)
     images = base_images()
     cleared = rebuild_overlay(tmp_path, 10, rounds=3, clear_every_step=True)
     assert cleared.replaced().tolist() == [4]
@@ -44,4 +42,7 @@ def test_clear_every_step_semantics_over_three_steps(tmp_path):
     assert values == [0, 101, 102, 102, 103, 5]  # a later step wins for index 2
     after_two = rebuild_overlay(tmp_path, 10, rounds=2, clear_every_step=True)
     assert after_two.replaced().tolist() == [2, 3]
-    assert len(steps) == 3
+    # Only the first ``rounds`` steps count, in step order: none before the first proxy step.
+    assert rebuild_overlay(tmp_path, 10, rounds=0, clear_every_step=False).replaced().size == 0
+    first = rebuild_overlay(tmp_path, 10, rounds=1, clear_every_step=False)
+    assert [int(first.image(i, images)[0, 0, 0]) for i in range(4)] == [0, 101, 101, 3]

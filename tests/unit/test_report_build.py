@@ -4,7 +4,8 @@ import pandas as pd
 import pytest
 
 from proxy_attention.params import iter_schema_keys, load_params, load_schema
-from proxy_attention.report.build import _allowed, add_labels, hyperparameter_table, write_report
+from proxy_attention.params_doc import allowed as _allowed
+from proxy_attention.report.build import add_labels, hyperparameter_table, write_report
 from proxy_attention.report.latex import breakable, escape
 from proxy_attention.report.provenance import colophon, rebuild_command, thesis_grid_macros
 from tests.helpers.result_tables import pair_rows, run_row, table

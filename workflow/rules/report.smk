@@ -45,7 +45,7 @@ rule report:
         "data/results/runs.csv",
         "data/results/epochs.csv",
         "data/results/per_class.csv",
-        schema="workflow/schemas/params.schema.yaml",
+        schema="src/proxy_attention/schemas/params.schema.yaml",
         thesis_grid="workflow/configs/thesis.yaml",
         lock="requirements.lock",
     output:

@@ -1,5 +1,5 @@
-"""Steps about the params file and the data: validate, runs, download, prepare, split,
-estimate, weights."""
+"""Steps about the params file and the data: validate, runs, describe-params, download,
+prepare, split, estimate, weights."""
 
 from __future__ import annotations
 
@@ -40,6 +40,13 @@ def list_runs(args: argparse.Namespace) -> None:
 
     for spec in expand_grid(load_params(args.params)):
         print(spec.run_id)
+
+
+@command("describe-params", "every params key: its meaning, allowed values and default")
+def describe_params(args: argparse.Namespace) -> None:
+    from proxy_attention.params_doc import describe_params_text
+
+    print(describe_params_text(), end="")
 
 
 @command(

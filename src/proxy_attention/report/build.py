@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 
 from proxy_attention.atomic import write_text
-from proxy_attention.params import _resolve, iter_schema_keys, load_schema
+from proxy_attention.params_doc import describe_keys
 from proxy_attention.report import figures
 from proxy_attention.report.aggregate import EPOCHS, PER_CLASS, RUNS, read_tables
 from proxy_attention.report.comparison import comparison_section, paired_runs, paired_summary
@@ -287,58 +287,26 @@ def appendix(runs: pd.DataFrame, per_class: pd.DataFrame, results_dir: Path) -> 
 
 def hyperparameter_table(params: dict[str, Any]) -> str:
     """Every documented key: meaning, what is allowed, and the value this build used."""
-    rows = []
-    root = load_schema()
-    for key, node in iter_schema_keys(root=root):
-        if "description" not in node or node.get("type") == "object":
-            continue
-        rows.append(
-            {
-                "Key": r"\texttt{" + breakable(key, ".") + "}",
-                "Meaning": escape(node["description"]),
-                "Allowed": breakable(_allowed(node, root)),
-                "Value used": breakable(_value_used(params, key)),
-            }
-        )
+    rows = [
+        {
+            "Key": r"\texttt{" + breakable(doc.key, ".") + "}",
+            "Meaning": escape(doc.meaning),
+            "Allowed": breakable(doc.allowed),
+            "Value used": breakable(_value_used(params, doc.key)),
+        }
+        for doc in describe_keys()
+        if doc.meaning and not doc.is_mapping
+    ]
     return long_table(
         pd.DataFrame(rows),
         "Every parameter of params.yaml, generated from its schema, with the "
         "value this build used.",
         "tab:hyperparameters",
-        "workflow/schemas/params.schema.yaml",
+        "src/proxy_attention/schemas/params.schema.yaml",
         # Ragged columns that add up to less than \linewidth with their separation.
         "".join(ragged(w) for w in (0.26, 0.32, 0.16, 0.15)),
         size=r"\scriptsize",
     )
-
-
-BOUNDS = (
-    ("minimum", ">="),
-    ("exclusiveMinimum", ">"),
-    ("maximum", "<="),
-    ("exclusiveMaximum", "<"),
-)
-
-
-def _allowed(node: dict[str, Any], root: dict[str, Any] | None = None) -> str:
-    """What a schema node allows, in words: enum values, each oneOf/anyOf alternative, the
-    type with its bounds. Values are written as in YAML (true, not Python's True)."""
-    root = root or load_schema()
-    node = _resolve(node, root)
-    if "const" in node:
-        return json.dumps(node["const"]).strip('"')
-    if "enum" in node:
-        return ", ".join(json.dumps(v).strip('"') for v in node["enum"])
-    alternatives = node.get("oneOf") or node.get("anyOf")
-    if alternatives:
-        return " or ".join(_allowed(alt, root) for alt in alternatives)
-    if node.get("type") == "array" and node.get("items"):
-        return "list of: " + _allowed(node["items"], root)
-    kinds = node.get("type", [])
-    kinds = kinds if isinstance(kinds, list) else [kinds]
-    text = " or ".join(str(k) for k in kinds) or "see the schema"
-    bounds = [f"{sym} {node[k]}" for k, sym in BOUNDS if k in node]
-    return text + (f" ({', '.join(bounds)})" if bounds else "")
 
 
 def _value_used(params: dict[str, Any], key: str) -> str:

@@ -14,7 +14,9 @@ from proxy_attention.report.latex import figure
 def write_dag_figure(dot_file: Path, out_dir: Path) -> None:
     dot = shutil.which("dot")
     if dot is None:
-        raise UserError("Graphviz's `dot` is missing: apt-get install graphviz (make setup does)")
+        raise UserError(
+            "Graphviz's `dot` is missing: apt-get install graphviz (workflow/scripts/setup.sh does)"
+        )
     with atomic_path(out_dir / "figures" / "rulegraph.pdf") as tmp:
         subprocess.run([dot, "-Tpdf", str(dot_file), "-o", str(tmp)], check=True)
     write_text(
