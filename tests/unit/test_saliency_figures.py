@@ -24,7 +24,7 @@ from proxy_attention.report.figure_pairs import (
     pair_slug,
     write_saliency_tex,
 )
-from proxy_attention.report.saliency_figures import (
+from proxy_attention.report.map_figures import (
     comparison_figure,
     gallery_figure,
     heat_overlay,
