@@ -63,7 +63,7 @@ def check_dataset(name: str, cfg: dict[str, Any]) -> None:
 
     key = f"datasets.{name}"
     source = SOURCES[cfg["source"]]
-    if cfg["source"] == "folder" and cfg.get("path") and not Path(cfg["path"]).exists():
+    if source.local_path is not None and cfg.get("path") and not Path(cfg["path"]).exists():
         raise CheckFailed(
             f"{key}.path = {cfg['path']!r} does not exist (relative to {Path.cwd()}); point it "
             "at a folder, or a .zip/.tar archive, with one sub-folder per class"
