@@ -1,7 +1,7 @@
 """The augmentation registry: each name mapped to what it adds to ``basic`` training.
 
 Adding an augmentation is one entry here (and its test); the params schema's
-``grid.augmentations`` enum lists the same names (tests/unit/test_params.py checks it).
+``grid.augmentations`` enum lists the same names, in this order (a unit test checks it).
 """
 
 from __future__ import annotations

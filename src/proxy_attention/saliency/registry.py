@@ -1,7 +1,7 @@
 """The method registry and the one entry point every caller uses.
 
 Adding a method is one MethodSpec in METHODS (and its test); the params schema's
-``grid.proxy.methods`` enum lists the same names (tests/unit/test_params.py checks it).
+``grid.proxy.methods`` enum lists the same names (a unit test checks it).
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Dataset sources: fetch and verify raw archives, then prepare them into the common format.
 
-cfg is one dataset entry of params.yaml (its keys, meanings and defaults are in the params
-schema, workflow/schemas/params.schema.yaml): ``source`` names the registry entry
-(registry.py), whose Source says what to fetch and how to list the images.
+cfg is one dataset entry of params.yaml; its keys, their meanings and defaults are those of
+the params schema (params.load_schema). ``source`` names the registry entry (registry.py),
+whose Source says what to fetch and how to list the images.
 """
 
 from __future__ import annotations

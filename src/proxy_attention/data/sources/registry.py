@@ -2,7 +2,7 @@
 
 Adding a source is one Source entry here (its files and a listing function, e.g. in
 layouts.py) plus its test, and its name in the params schema's ``source`` enum
-(tests/unit/test_sources_registry.py checks the two agree).
+(a unit test checks that the two agree).
 """
 
 from __future__ import annotations
