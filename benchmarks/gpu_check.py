@@ -176,8 +176,8 @@ def oom_path(args, device) -> dict:
 def lambda_zero_drift(args, folder: Path) -> dict:
     """A lambda = 0 proxy run against its control (and the control against itself, the GPU's
     own run-to-run noise), trained by the project's train_run on the bundled digits."""
-    from proxy_attention.data.digits import CLASSES, digits_samples
     from proxy_attention.data.prepared import open_prepared, write_prepared
+    from proxy_attention.data.sources.digits import CLASSES, digits_samples
     from proxy_attention.data.split import make_split, save_split
     from proxy_attention.grid import expand_grid
     from proxy_attention.params import load_params, validate_params

@@ -16,7 +16,7 @@
 #
 # A few images, the control model's saliency maps (the pair's proxy method) and the proxy
 # images `proxy_attention.proxy.images.proxy_images` makes from them for every threshold and
-# weight of `figures.gallery`. The logic lives in `proxy_attention.report.saliency_figures`;
+# weight of `figures.gallery`. The logic lives in `proxy_attention.report.map_figures`;
 # this notebook calls it and saves the figure as PDF and PNG.
 
 # %%
@@ -27,8 +27,8 @@ from IPython.display import Image, display
 
 from proxy_attention.params import load_params
 from proxy_attention.report.figure_pairs import notebook_parameters
-from proxy_attention.report.figures import save_figure
-from proxy_attention.report.saliency_figures import gallery_figure
+from proxy_attention.report.map_figures import gallery_figure
+from proxy_attention.report.plotting import save_figure
 
 # %% tags=["parameters"]
 # Papermill injects these. Run by hand from the project root, the first pair is drawn.

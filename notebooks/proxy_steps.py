@@ -17,7 +17,7 @@
 # For every proxy step of a run, the first misclassified training images it chose: the
 # original (`originals.npy`) above the saliency map the step used (`maps.npy`, with a colour
 # bar) above the proxy that replaced it (`images.npy`). The logic lives in
-# `proxy_attention.report.saliency_figures`; this notebook calls it and saves the figure as
+# `proxy_attention.report.map_figures`; this notebook calls it and saves the figure as
 # PDF and PNG.
 
 # %%
@@ -28,8 +28,8 @@ from IPython.display import Image, display
 
 from proxy_attention.params import load_params
 from proxy_attention.report.figure_pairs import notebook_parameters
-from proxy_attention.report.figures import save_figure
-from proxy_attention.report.saliency_figures import steps_figure
+from proxy_attention.report.map_figures import steps_figure
+from proxy_attention.report.plotting import save_figure
 
 # %% tags=["parameters"]
 # Papermill injects these. Run by hand from the project root, the first pair is drawn.

@@ -16,7 +16,7 @@
 #
 # Test images with the evaluation saliency method's maps (`explain.method`) of both models
 # overlaid, titled with each model's prediction. The logic lives in
-# `proxy_attention.report.saliency_figures`; this notebook calls it and saves the figure as
+# `proxy_attention.report.map_figures`; this notebook calls it and saves the figure as
 # PDF (thesis) and PNG (people). The pipeline runs it with papermill, once per entry of
 # `figures.pairs` (workflow/rules/notebooks.smk).
 
@@ -28,8 +28,8 @@ from IPython.display import Image, display
 
 from proxy_attention.params import load_params
 from proxy_attention.report.figure_pairs import notebook_parameters
-from proxy_attention.report.figures import save_figure
-from proxy_attention.report.saliency_figures import comparison_figure
+from proxy_attention.report.map_figures import comparison_figure
+from proxy_attention.report.plotting import save_figure
 
 # %% tags=["parameters"]
 # Papermill injects these. Run by hand from the project root, the first pair is drawn.

@@ -47,7 +47,7 @@ DATASET_SIZES = {
 
 def dataset_size(cfg: dict[str, Any]) -> DatasetSize | None:
     """The source's published size, or a count of a local folder source; None when unknown."""
-    if cfg["source"] != "folder":
+    if cfg["source"] in DATASET_SIZES:
         return DATASET_SIZES[cfg["source"]]
     from proxy_attention.data.sources.folders import image_files, is_image_name
 

@@ -63,7 +63,7 @@ def check_dataset(name: str, cfg: dict[str, Any]) -> None:
 
     key = f"datasets.{name}"
     source = SOURCES[cfg["source"]]
-    if cfg["source"] == "folder" and cfg.get("path") and not Path(cfg["path"]).exists():
+    if source.local_path is not None and cfg.get("path") and not Path(cfg["path"]).exists():
         raise CheckFailed(
             f"{key}.path = {cfg['path']!r} does not exist (relative to {Path.cwd()}); point it "
             "at a folder, or a .zip/.tar archive, with one sub-folder per class"
@@ -73,9 +73,7 @@ def check_dataset(name: str, cfg: dict[str, Any]) -> None:
     if variant is not None and variant not in allowed:
         choices = f"choose one of {allowed}" if allowed else f"{source.name} has no variants"
         raise CheckFailed(f"{key}.variant = {variant!r} is not allowed; {choices} (or null)")
-    from proxy_attention.data.sources import remote_files
-
-    names = {remote.name for remote in remote_files(source, cfg)}
+    names = {remote.name for remote in source.files_for(cfg)}
     for file_name, digest in (cfg.get("checksums") or {}).items():
         if file_name not in names:
             raise CheckFailed(

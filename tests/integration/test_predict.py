@@ -9,10 +9,10 @@ import torch
 from PIL import Image
 
 from proxy_attention.cli import main
+from proxy_attention.data.conversions import to_float
 from proxy_attention.data.prepared import open_prepared
 from proxy_attention.grid import RunSpec
 from proxy_attention.inference import load_run, overlay, overlay_name
-from proxy_attention.proxy.images import to_float
 from proxy_attention.train.run import train_run
 
 

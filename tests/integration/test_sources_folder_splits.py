@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 
 import numpy as np
 import pytest
@@ -83,8 +84,10 @@ def test_a_folder_archive_from_a_url_is_fetched_verified_and_prepared(tmp_path, 
         "checksums": {"photos.zip": digest},
         "image_size": SIZE,
     }
-    raw = download_source(cfg, tmp_path / "raw")
+    raw = download_source(cfg, tmp_path / "raw", manifest=tmp_path / "raw" / "verified.json")
     assert (raw / "photos.zip").read_bytes() == archive.read_bytes()
+    manifest = json.loads((raw / "verified.json").read_text())
+    assert manifest == {"source": "folder", "files": [{"name": "photos.zip", "sha256": digest[7:]}]}
     ds = open_prepared(prepare_source(cfg, raw, tmp_path / "prepared"))
     assert ds.official_split.tolist() == ["train"] * 3 + ["val"]
     wrong = {**cfg, "checksums": {"photos.zip": "sha256:" + "0" * 64}}

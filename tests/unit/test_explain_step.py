@@ -10,6 +10,7 @@ import torch
 import yaml
 
 from proxy_attention.checkpoint import load_classifier
+from proxy_attention.data.conversions import to_float
 from proxy_attention.data.prepared import open_prepared
 from proxy_attention.data.split import load_split
 from proxy_attention.errors import UserError
@@ -22,7 +23,6 @@ from proxy_attention.explain.measure import (
 )
 from proxy_attention.grid import ProxySettings, RunSpec
 from proxy_attention.params import ParamsError, validate_params
-from proxy_attention.proxy.images import to_float
 from proxy_attention.report.aggregate import with_explanations
 from proxy_attention.report.explainability import explainability_table, write_explainability
 from tests.helpers.checkpoints import reference_model, save_checkpoint

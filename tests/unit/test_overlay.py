@@ -4,7 +4,8 @@ import numpy as np
 
 from proxy_attention.data.views import ImageStore, TrainingImages
 from proxy_attention.proxy.artifacts import IMAGES, INDICES
-from proxy_attention.proxy.overlay import rebuild_overlay
+from proxy_attention.proxy.overlay import ProxyOverlay, rebuild_overlay
+from proxy_attention.proxy.step import proxy_overlay
 
 
 def base_images(n=10):
@@ -19,7 +20,7 @@ def write_step(directory, indices, value):
 
 
 def test_replaced_indices_read_proxies_and_the_size_never_changes(tmp_path):
-    store = ImageStore(base_images(), np.zeros(10, dtype=np.int64))
+    store = ImageStore(base_images(), np.zeros(10, dtype=np.int64), ProxyOverlay(10))
     view = TrainingImages(store, np.arange(10), transform=lambda x: x)
     store.overlay.apply_step(write_step(tmp_path / "step-01", [2, 7], 200))
     assert len(view) == 10
@@ -46,3 +47,15 @@ def test_clear_every_step_semantics_over_three_steps(tmp_path):
     assert rebuild_overlay(tmp_path, 10, rounds=0, clear_every_step=False).replaced().size == 0
     first = rebuild_overlay(tmp_path, 10, rounds=1, clear_every_step=False)
     assert [int(first.image(i, images)[0, 0, 0]) for i in range(4)] == [0, 101, 101, 3]
+
+
+def test_a_store_without_overlay_reads_originals_until_the_proxy_step_gives_it_one(tmp_path):
+    store = ImageStore(base_images(), np.zeros(10, dtype=np.int64))
+    assert len(store.overlay) == 0
+    assert [int(b[0, 0, 0]) for b in store.read(np.array([7, 1, 2]))] == [7, 1, 2]
+    assert int(store.read_one(4)[0, 0, 0]) == 4
+    overlay = proxy_overlay(store)
+    assert store.overlay is overlay and proxy_overlay(store) is overlay  # installed once
+    overlay.apply_step(write_step(tmp_path / "step-01", [1], 200))
+    assert [int(b[0, 0, 0]) for b in store.read(np.array([7, 1, 2]))] == [7, 200, 2]
+    assert len(store.overlay) == 1

@@ -3,7 +3,8 @@
 import pytest
 import torch
 
-from proxy_attention.proxy.images import changed_fraction, proxy_images, to_float, to_uint8
+from proxy_attention.data.conversions import to_float, to_uint8
+from proxy_attention.proxy.images import changed_fraction, proxy_images
 
 # One 2-channel 2x3 image and a map with values on both sides of tau = 0.5.
 IMAGE = torch.tensor(

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from proxy_attention.report import figures
+from proxy_attention.report import result_figures
 from proxy_attention.report.build import add_labels
 from proxy_attention.report.comparison import paired_runs, paired_summary
 from proxy_attention.report.stats import mean_ci
@@ -18,7 +18,9 @@ PRINT_WIDTH_IN = 6.3  # \linewidth of the thesis (A4, 2.5 cm margins)
 def capture(monkeypatch):
     """Keep the figure save_figure would close, to read its artists back."""
     drawn = []
-    monkeypatch.setattr(figures, "save_figure", lambda fig, out, name: drawn.append(fig) or name)
+    monkeypatch.setattr(
+        result_figures, "save_figure", lambda fig, out, name: drawn.append(fig) or name
+    )
     return drawn
 
 
@@ -41,7 +43,7 @@ def test_accuracy_figure_draws_the_tables_interval_in_percent(monkeypatch, tmp_p
     runs = add_labels(table(pair_rows(SEEDS, [0.0, 0.0, 0.0])))
     runs = runs[~runs["proxy"]]
     drawn = capture(monkeypatch)
-    figures.accuracy_by_variant(runs, confidence, tmp_path)
+    result_figures.accuracy_by_variant(runs, confidence, tmp_path)
     _, low, high = mean_ci(SEEDS, confidence)
     lines = interval_lines(drawn[0].axes[0])
     assert any(np.allclose(x, [100 * low, 100 * high]) for x in lines), lines
@@ -56,7 +58,7 @@ def test_accuracy_figure_clips_the_interval_as_the_table_does(monkeypatch, tmp_p
     runs = runs[~runs["proxy"]]
     row = results_summary(runs, 0.95).iloc[0]
     drawn = capture(monkeypatch)
-    figures.accuracy_by_variant(runs, 0.95, tmp_path)
+    result_figures.accuracy_by_variant(runs, 0.95, tmp_path)
     lines = interval_lines(drawn[0].axes[0])
     assert row["ci_high"] == 1.0
     assert any(np.allclose(x, [100 * row["ci_low"], 100 * row["ci_high"]]) for x in lines), lines
@@ -68,7 +70,7 @@ def test_gain_figure_draws_the_paired_tables_interval_in_points(monkeypatch, tmp
     pairs = paired_runs(add_labels(table(pair_rows(SEEDS, gains))))
     row = paired_summary(pairs, 0.95).iloc[0]
     drawn = capture(monkeypatch)
-    figures.gain_per_variant(pairs, 0.95, tmp_path)
+    result_figures.gain_per_variant(pairs, 0.95, tmp_path)
     lines = interval_lines(drawn[0].axes[0])
     assert any(np.allclose(x, [100 * row["ci_low"], 100 * row["ci_high"]]) for x in lines)
     plt.close("all")
@@ -84,7 +86,7 @@ def test_learning_curves_band_marks_and_styles(monkeypatch, tmp_path):
         ]
     ).merge(runs[["run_id", "label", "proxy"]], on="run_id")
     drawn = capture(monkeypatch)
-    figures.learning_curves(epochs, 0.95, [4], tmp_path)
+    result_figures.learning_curves(epochs, 0.95, [4], tmp_path)
     fig = drawn[0]
     ax = fig.axes[0]
     # The proxy step after epoch 4 is a dotted vertical line between epochs 4 and 5.
@@ -118,11 +120,11 @@ def test_tick_labels_print_at_seven_points_or_more(monkeypatch, tmp_path):
     )
     epochs["val_accuracy"] = epochs["final_val_accuracy"]
     drawn = capture(monkeypatch)
-    figures.accuracy_by_variant(runs, 0.95, tmp_path)
-    figures.gain_per_variant(pairs, 0.95, tmp_path)
-    figures.cost_versus_gain(pairs, tmp_path)
-    figures.learning_curves(epochs, 0.95, [4], tmp_path)
-    figures.gain_by(paired_summary(pairs, 0.95), "threshold", tmp_path)
+    result_figures.accuracy_by_variant(runs, 0.95, tmp_path)
+    result_figures.gain_per_variant(pairs, 0.95, tmp_path)
+    result_figures.cost_versus_gain(pairs, tmp_path)
+    result_figures.learning_curves(epochs, 0.95, [4], tmp_path)
+    result_figures.gain_by(paired_summary(pairs, 0.95), "threshold", tmp_path)
     for fig in drawn:
         fig.canvas.draw()
         # LaTeX scales the saved (tight) figure to \linewidth when it is wider.

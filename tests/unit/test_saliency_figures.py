@@ -11,11 +11,12 @@ import pytest
 import torch
 import yaml
 
+from proxy_attention.data.conversions import to_float
 from proxy_attention.data.prepared import open_prepared
 from proxy_attention.data.split import load_split
 from proxy_attention.grid import expand_grid
 from proxy_attention.params import ParamsError, validate_params
-from proxy_attention.proxy.images import proxy_images, to_float
+from proxy_attention.proxy.images import proxy_images
 from proxy_attention.report.figure_pairs import (
     NOTEBOOKS,
     notebook_inputs,
@@ -23,7 +24,7 @@ from proxy_attention.report.figure_pairs import (
     pair_slug,
     write_saliency_tex,
 )
-from proxy_attention.report.saliency_figures import (
+from proxy_attention.report.map_figures import (
     comparison_figure,
     gallery_figure,
     heat_overlay,

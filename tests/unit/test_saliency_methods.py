@@ -4,21 +4,11 @@ import contextlib
 
 import pytest
 import torch
-from timm.models.resnet import BasicBlock, ResNet
 
-from proxy_attention.models import ImageClassifier
 from proxy_attention.saliency import METHODS, saliency_maps
+from tests.helpers.models import tiny_resnet
 
 ALL_METHODS = sorted(METHODS)
-
-
-def tiny_resnet() -> ImageClassifier:
-    """A timm ResNet (in-place ReLUs, residual ``+=``) narrow enough for unit tests."""
-    torch.manual_seed(0)
-    backbone = ResNet(
-        BasicBlock, [1, 1, 1, 1], channels=(8, 16, 32, 64), stem_width=8, num_classes=3
-    )
-    return ImageClassifier("tiny_resnet", backbone).eval()
 
 
 def model_state(model: torch.nn.Module) -> dict:

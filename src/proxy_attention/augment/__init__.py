@@ -1,8 +1,9 @@
-"""Augmentation registry: per-sample transforms for the Dataset, batch mixes for the loop.
+"""Augmentations: per-sample transforms for the Dataset, batch mixes for the loop.
 
-Every augmentation is ``basic`` (resize, horizontal flip, small rotation) followed by itself.
-Batch mixes return soft float32 targets (B, num_classes); for the other augmentations
-``batch_augment`` returns None and the trainer uses the hard int64 labels (equivalent to one-hot).
+Every augmentation is ``basic`` (resize, horizontal flip, small rotation) followed by itself,
+as its entry in augment/registry.py says. Batch mixes return soft float32 targets
+(B, num_classes); for the other augmentations ``batch_augment`` returns None and the trainer
+uses the hard int64 labels (equivalent to one-hot).
 """
 
 from __future__ import annotations
@@ -11,55 +12,39 @@ from collections.abc import Callable
 
 from torch import Tensor
 
-from proxy_attention.augment.mixing import BatchAugment, torchvision_mix
-from proxy_attention.augment.saliency_mixing import AttentiveCutMix, SaliencyFn, SaliencyMix
-from proxy_attention.augment.transforms import build_eval_transform, build_train_transform
-
-AUGMENTATIONS: tuple[str, ...] = (
-    "basic",
-    "cutout",
-    "random_erasing",
-    "mixup",
-    "cutmix",
-    "augmix",
-    "randaugment",
-    "trivialaugment",
-    "saliencymix",
-    "attentive_cutmix",
+from proxy_attention.augment.mixing import BatchAugment
+from proxy_attention.augment.registry import (
+    AUGMENTATIONS,
+    AugmentationSpec,
+    MixRequest,
+    get_augmentation,
 )
-BATCH_AUGMENTATIONS = frozenset({"mixup", "cutmix", "saliencymix", "attentive_cutmix"})
-SALIENCY_AUGMENTATIONS = frozenset({"saliencymix", "attentive_cutmix"})
+from proxy_attention.augment.saliency_mixing import SaliencyFn
+from proxy_attention.augment.transforms import build_eval_transform, build_train_transform
 
 __all__ = [
     "AUGMENTATIONS",
-    "BATCH_AUGMENTATIONS",
-    "SALIENCY_AUGMENTATIONS",
+    "AugmentationSpec",
+    "MixRequest",
     "batch_augment",
     "eval_transform",
+    "get_augmentation",
     "requires_saliency",
     "train_transform",
 ]
 
 
-def _check(name: str) -> None:
-    if name not in AUGMENTATIONS:
-        raise ValueError(
-            f"unknown augmentation {name!r}; choose one of: {', '.join(AUGMENTATIONS)}"
-        )
-
-
 def requires_saliency(name: str) -> bool:
     """Whether the batch mix needs a saliency function (SaliencyMix, Attentive CutMix)."""
-    _check(name)
-    return name in SALIENCY_AUGMENTATIONS
+    return get_augmentation(name).needs_saliency
 
 
 def train_transform(
     name: str, image_size: int, hflip: float = 0.5, rotation: float = 10.0
 ) -> Callable[[Tensor], Tensor]:
     """Per-sample train transform: uint8 (3, H, W) -> float32 (3, size, size) in [0, 1]."""
-    _check(name)
-    return build_train_transform(name, image_size, hflip, rotation)
+    spec = get_augmentation(name)
+    return build_train_transform(image_size, hflip, rotation, spec.uint8_step, spec.float_step)
 
 
 def eval_transform(image_size: int) -> Callable[[Tensor], Tensor]:
@@ -81,13 +66,9 @@ def batch_augment(
     ``saliency_fn(images (B,3,H,W) in [0,1]) -> maps (B,H,W) in [0,1]`` is required for
     SaliencyMix and Attentive CutMix; ``grid`` and ``top_k`` are Attentive CutMix's.
     """
-    _check(name)
-    if name not in BATCH_AUGMENTATIONS:
+    spec = get_augmentation(name)
+    if spec.batch_mix is None:
         return None
-    if name in SALIENCY_AUGMENTATIONS and saliency_fn is None:
+    if spec.needs_saliency and saliency_fn is None:
         raise ValueError(f"augmentation {name!r} needs a saliency_fn (model saliency maps)")
-    if name == "saliencymix":
-        return SaliencyMix(num_classes, saliency_fn, alpha)
-    if name == "attentive_cutmix":
-        return AttentiveCutMix(num_classes, saliency_fn, grid, top_k)
-    return torchvision_mix(name, num_classes, alpha)
+    return spec.batch_mix(MixRequest(num_classes, saliency_fn, alpha, grid, top_k))

@@ -7,7 +7,6 @@ from collections.abc import Callable
 import torch
 import torch.nn.functional as F
 from torch import Tensor
-from torchvision.transforms import v2
 
 BatchAugment = Callable[[Tensor, Tensor], tuple[Tensor, Tensor]]
 
@@ -48,12 +47,3 @@ def sample_lambda(alpha: float) -> float:
     """One mixing coefficient from Beta(alpha, alpha), drawn from torch's seeded generator."""
     a = torch.tensor(float(alpha))
     return float(torch.distributions.Beta(a, a).sample())
-
-
-def torchvision_mix(name: str, num_classes: int, alpha: float = 1.0) -> BatchAugment:
-    """torchvision's MixUp or CutMix (one lambda per batch, soft float32 labels)."""
-    if name == "mixup":
-        return v2.MixUp(alpha=alpha, num_classes=num_classes)
-    if name == "cutmix":
-        return v2.CutMix(alpha=alpha, num_classes=num_classes)
-    raise ValueError(f"torchvision has no batch mix called {name!r}")

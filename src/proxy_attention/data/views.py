@@ -4,22 +4,57 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator
+from typing import Protocol
 
 import numpy as np
 import torch
 from torch.utils.data import Dataset
 
-from proxy_attention.proxy.images import to_float
-from proxy_attention.proxy.overlay import ProxyOverlay
+from proxy_attention.data.conversions import to_float
+
+
+class Overlay(Protocol):
+    """Where each index reads its image: the original in ``base``, or a replacement.
+
+    The proxy step's ProxyOverlay (proxy/overlay.py) is one; the store is given it rather
+    than importing it, so data/ does not depend on proxy/.
+    """
+
+    def __len__(self) -> int: ...  # how many indices read a replacement
+
+    def image(self, index: int, base: np.ndarray) -> np.ndarray: ...
+
+    def batch(self, indices: np.ndarray, base: np.ndarray) -> np.ndarray: ...
+
+
+class Originals:
+    """The overlay that replaces nothing: every index reads its original."""
+
+    def __len__(self) -> int:
+        return 0
+
+    def image(self, index: int, base: np.ndarray) -> np.ndarray:
+        return base[index]
+
+    def batch(self, indices: np.ndarray, base: np.ndarray) -> np.ndarray:
+        return read_rows(base, indices)
+
+
+def read_rows(base: np.ndarray, indices: np.ndarray) -> np.ndarray:
+    """``base[indices]`` as an in-memory copy, in the order of ``indices``."""
+    # A memory-mapped base is read in ascending order (sequential pages), then reordered.
+    return np.asarray(base[np.sort(indices)])[np.argsort(np.argsort(indices))]
 
 
 class ImageStore:
     """The prepared images as training currently sees them: originals, or proxies where mapped."""
 
-    def __init__(self, images: np.ndarray, labels: np.ndarray) -> None:
+    def __init__(
+        self, images: np.ndarray, labels: np.ndarray, overlay: Overlay | None = None
+    ) -> None:
         self.images = images
         self.labels = labels
-        self.overlay = ProxyOverlay(len(labels))
+        self.overlay: Overlay = Originals() if overlay is None else overlay
 
     def read(self, indices: np.ndarray) -> np.ndarray:
         return self.overlay.batch(np.asarray(indices), self.images)

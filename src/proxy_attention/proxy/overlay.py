@@ -10,10 +10,13 @@ from pathlib import Path
 
 import numpy as np
 
+from proxy_attention.data.views import read_rows
 from proxy_attention.proxy.artifacts import IMAGES, INDICES
 
 
 class ProxyOverlay:
+    """The Overlay (data/views.py) of the proxy steps applied so far."""
+
     def __init__(self, size: int) -> None:
         self._step = np.full(size, -1, dtype=np.int32)
         self._row = np.full(size, -1, dtype=np.int64)
@@ -43,7 +46,7 @@ class ProxyOverlay:
 
     def batch(self, indices: np.ndarray, base: np.ndarray) -> np.ndarray:
         """Images for ``indices`` (in that order), reading originals and proxies as mapped."""
-        out = np.asarray(base[np.sort(indices)])[np.argsort(np.argsort(indices))]
+        out = read_rows(base, indices)
         for position in np.flatnonzero(self._step[indices] >= 0):
             out[position] = self.image(int(indices[position]), base)
         return out

@@ -12,10 +12,12 @@ import torch
 from torch import nn
 
 from proxy_attention.atomic import atomic_dir, write_json
+from proxy_attention.data.conversions import to_float, to_uint8
 from proxy_attention.data.views import ImageStore
 from proxy_attention.grid import ProxySettings
 from proxy_attention.proxy.artifacts import RECORD, StepWriter
-from proxy_attention.proxy.images import changed_fraction, proxy_images, to_float, to_uint8
+from proxy_attention.proxy.images import changed_fraction, proxy_images
+from proxy_attention.proxy.overlay import ProxyOverlay
 from proxy_attention.proxy.selection import choose_subset, find_misclassified
 from proxy_attention.saliency import saliency_maps
 
@@ -42,8 +44,9 @@ def run_proxy_step(
     device: torch.device,
 ) -> dict[str, Any]:
     """Run the step, write its artifacts atomically into ``step_dir`` and apply it to ``store``."""
+    overlay = proxy_overlay(store)
     if settings.clear_every_step:
-        store.overlay.clear()
+        overlay.clear()
     started = time.perf_counter()
     candidates, losses, predicted = find_misclassified(
         model, store, train_indices, options.batch_size, device
@@ -60,8 +63,15 @@ def run_proxy_step(
     record = make_proxies(
         model, store, candidates[chosen], targets, settings, options, step_dir, device, context
     )
-    store.overlay.apply_step(step_dir)
+    overlay.apply_step(step_dir)
     return record
+
+
+def proxy_overlay(store: ImageStore) -> ProxyOverlay:
+    """The store's proxy overlay; a store still reading its originals is given an empty one."""
+    if not isinstance(store.overlay, ProxyOverlay):
+        store.overlay = ProxyOverlay(len(store.labels))
+    return store.overlay
 
 
 def make_proxies(

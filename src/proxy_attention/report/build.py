@@ -10,7 +10,7 @@ import pandas as pd
 
 from proxy_attention.atomic import write_text
 from proxy_attention.params_doc import describe_keys
-from proxy_attention.report import figures
+from proxy_attention.report import result_figures
 from proxy_attention.report.aggregate import EPOCHS, PER_CLASS, RUNS, read_tables
 from proxy_attention.report.comparison import comparison_section, paired_runs, paired_summary
 from proxy_attention.report.explainability import write_explainability
@@ -199,7 +199,7 @@ def overview_section(
         ),
     ]
     if scaled.full:
-        by_variant = figures.accuracy_by_variant(runs, confidence, figures_dir)
+        by_variant = result_figures.accuracy_by_variant(runs, confidence, figures_dir)
         parts.append(
             figure(
                 f"generated/figures/{by_variant}",

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from proxy_attention.report import figures
+from proxy_attention.report import result_figures
 from proxy_attention.report.findings import p_text, points, verdict
 from proxy_attention.report.latex import booktabs_table, escape, figure, ragged
 from proxy_attention.report.stats import holm_adjusted, minimum_detectable_effect, paired_difference
@@ -128,7 +128,7 @@ def comparison_section(
     """LaTeX for the paired table and the comparison figures (``pairs`` not empty)."""
     level = f"{100 * confidence:g}"
     parts = [paired_table(summary, confidence, source)]
-    gains = figures.gain_per_variant(pairs, confidence, figures_dir)
+    gains = result_figures.gain_per_variant(pairs, confidence, figures_dir)
     parts.append(
         figure(
             f"generated/figures/{gains}",
@@ -140,7 +140,7 @@ def comparison_section(
             source,
         )
     )
-    cost = figures.cost_versus_gain(pairs, figures_dir)
+    cost = result_figures.cost_versus_gain(pairs, figures_dir)
     parts.append(
         figure(
             f"generated/figures/{cost}",
@@ -152,7 +152,7 @@ def comparison_section(
     )
     for name in HYPERPARAMETERS:
         if summary[name].nunique() > 1:
-            pdf = figures.gain_by(summary, name, figures_dir)
+            pdf = result_figures.gain_by(summary, name, figures_dir)
             parts.append(
                 figure(
                     f"generated/figures/{pdf}",

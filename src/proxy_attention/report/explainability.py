@@ -9,8 +9,9 @@ import pandas as pd
 
 from proxy_attention.atomic import write_text
 from proxy_attention.report.aggregate import EXPLAIN_COLUMNS, RUNS
-from proxy_attention.report.figures import plt, save_figure, seed_points, theme
 from proxy_attention.report.latex import escape, figure
+from proxy_attention.report.plotting import plt, save_figure, theme
+from proxy_attention.report.result_figures import seed_points
 from proxy_attention.report.stats import clip_interval, paired_difference, summarise
 from proxy_attention.report.summary_tex import listing
 

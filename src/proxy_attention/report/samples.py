@@ -8,8 +8,8 @@ import numpy as np
 
 from proxy_attention.atomic import write_text
 from proxy_attention.data.prepared import open_prepared
-from proxy_attention.report.figures import plt, save_figure
 from proxy_attention.report.latex import escape, figure
+from proxy_attention.report.plotting import plt, save_figure
 
 
 def sample_grid(prepared_dir: Path, count: int = 16, seed: int = 0) -> plt.Figure:

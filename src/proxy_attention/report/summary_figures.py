@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from proxy_attention.report.figures import plt, save_figure, sns
+from proxy_attention.report.plotting import plt, save_figure, sns
 from proxy_attention.report.stats import t_errorbar
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from proxy_attention.atomic import atomic_path
-from proxy_attention.report import figures, summary_figures
+from proxy_attention.report import result_figures, summary_figures
 from proxy_attention.report.comparison import paired_runs
 from proxy_attention.report.latex import booktabs_table, escape, figure, long_table, mean_interval
 from proxy_attention.report.summary_views import (
@@ -244,12 +244,12 @@ def shown_curves(
 ) -> str:
     """The learning-curve figure: controls and chosen variants only."""
     if summary.chosen is None:
-        return figures.learning_curves(epochs, confidence, proxy_epochs, figures_dir)
+        return result_figures.learning_curves(epochs, confidence, proxy_epochs, figures_dir)
     roles = {v: "control" for v in summary.chosen["group"]}
     roles.update({v: "chosen" for v in summary.chosen["variant"]})
     shown = epochs[epochs["variant"].isin(roles)].assign(role=epochs["variant"].map(roles))
     if shown["label"].nunique() <= 8:
-        return figures.learning_curves(shown, confidence, proxy_epochs, figures_dir)
+        return result_figures.learning_curves(shown, confidence, proxy_epochs, figures_dir)
     shown = shown.assign(dataset=shown["variant"].str.split("/").str[0])
     shown = shown.assign(model=shown["variant"].str.split("/").str[1])
     return summary_figures.chosen_curves(shown, confidence, figures_dir, "val_accuracy")

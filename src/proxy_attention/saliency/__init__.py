@@ -7,6 +7,13 @@ min-max to [0, 1].
 
 from .layers import find_target_layer
 from .normalise import normalise_maps
-from .registry import METHODS, MethodSpec, saliency_maps
+from .registry import METHODS, MethodSpec, get_method, saliency_maps
 
-__all__ = ["METHODS", "MethodSpec", "find_target_layer", "normalise_maps", "saliency_maps"]
+__all__ = [
+    "METHODS",
+    "MethodSpec",
+    "find_target_layer",
+    "get_method",
+    "normalise_maps",
+    "saliency_maps",
+]

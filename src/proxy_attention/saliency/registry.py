@@ -1,4 +1,8 @@
-"""The method registry and the one entry point every caller uses."""
+"""The method registry and the one entry point every caller uses.
+
+Adding a method is one MethodSpec in METHODS (and its test); the params schema's
+``grid.proxy.methods`` enum lists the same names (a unit test checks it).
+"""
 
 from __future__ import annotations
 
@@ -53,6 +57,13 @@ METHODS: dict[str, MethodSpec] = {
 }
 
 
+def get_method(name: str) -> MethodSpec:
+    """The registry entry of ``name``; an unknown name is refused with the choices."""
+    if name not in METHODS:
+        raise ValueError(f"unknown saliency method {name!r}: choose one of {sorted(METHODS)}")
+    return METHODS[name]
+
+
 def _as_targets(
     targets: torch.Tensor | Sequence[int], batch: int, device: torch.device
 ) -> torch.Tensor:
@@ -74,11 +85,9 @@ def saliency_maps(
     ``target_layer`` overrides the CAM layer (dotted path inside model.backbone). The model is
     evaluated in eval mode and left exactly as it was: flags, requires_grad, no hooks.
     """
-    if method not in METHODS:
-        raise ValueError(f"unknown saliency method {method!r}: choose one of {sorted(METHODS)}")
+    spec = get_method(method)
     if images.ndim != 4:
         raise ValueError(f"expected images (B, C, H, W), got shape {tuple(images.shape)}")
-    spec = METHODS[method]
     layer = find_target_layer(model, target_layer) if spec.needs_layer else None
     with prepared(model), warnings.catch_warnings():
         # Captum announces, per call, hooks it sets and removes and the input grad it enables.

@@ -1,12 +1,8 @@
 """Dataset sources: fetch and verify raw archives, then prepare them into the common format.
 
-cfg is one dataset entry of params.yaml: ``source``, ``image_size``, ``max_per_class``,
-``fraction``, ``max_bad_fraction`` (0.01), ``seed`` (0), ``path`` or ``url`` (folder source),
-``mirror``
-(or $PROXY_ATTENTION_MIRROR: a base URL replacing the official URLs' prefix), ``variant``
-(imagenette: full|320px|160px; plant_village: color|grayscale|segmented) and ``checksums``
-(file name -> "md5:..."/"sha256:...", overriding or pinning the registry's digests),
-``download_retries`` (3: resumed attempts within one run after a broken transfer).
+cfg is one dataset entry of params.yaml; its keys, their meanings and defaults are those of
+the params schema (params.load_schema). ``source`` names the registry entry (registry.py),
+whose Source says what to fetch and how to list the images.
 """
 
 from __future__ import annotations
@@ -16,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from proxy_attention.atomic import read_json, remove_leftovers, remove_temporaries, write_json
-from proxy_attention.data.prepared import PrepareReport, write_prepared
 from proxy_attention.data.sources.download import (
     fetch,
     is_verified,
@@ -24,6 +19,7 @@ from proxy_attention.data.sources.download import (
     stamp_path,
     was_downloaded,
 )
+from proxy_attention.data.sources.entry import with_defaults
 from proxy_attention.data.sources.errors import (
     ChecksumMismatch,
     DamagedArchive,
@@ -39,7 +35,6 @@ from proxy_attention.data.sources.extract import safe_extract
 from proxy_attention.data.sources.kaggle import fetch_kaggle
 from proxy_attention.data.sources.prepare import prepare_listing
 from proxy_attention.data.sources.registry import SOURCES
-from proxy_attention.data.sources.select import select_subset
 from proxy_attention.data.sources.spec import RemoteFile, Source
 
 __all__ = [
@@ -63,6 +58,7 @@ _ARCHIVE_SUFFIXES = (".tar.gz", ".tgz", ".tar", ".zip")
 
 
 def get_source(cfg: dict[str, Any]) -> Source:
+    """The registry entry cfg's ``source`` names; an unknown name is refused with the choices."""
     name = cfg.get("source", "")
     if name not in SOURCES:
         raise UnknownSource(name, sorted(SOURCES))
@@ -70,31 +66,7 @@ def get_source(cfg: dict[str, Any]) -> Source:
 
 
 def _digest(cfg: dict[str, Any], remote: RemoteFile) -> str | None:
-    return (cfg.get("checksums") or {}).get(remote.name, remote.digest)
-
-
-def _folder_remote(cfg: dict[str, Any]) -> RemoteFile | None:
-    """The folder source's archive when it comes from ``url`` (checksum in ``checksums``)."""
-    url = cfg.get("url")
-    if not url:
-        return None
-    name = url.rstrip("/").rsplit("/", 1)[-1]
-    return RemoteFile(name, url, (cfg.get("checksums") or {}).get(name))
-
-
-def remote_files(source: Source, cfg: dict[str, Any]) -> tuple[RemoteFile, ...]:
-    """The archives the download step fetches for this entry (a folder source: its url's)."""
-    if source.name == "folder":
-        remote = _folder_remote(cfg)
-        return (remote,) if remote else ()
-    return source.files_for(cfg)
-
-
-def _folder_path(cfg: dict[str, Any]) -> Path:
-    path = Path(cfg.get("path") or "")
-    if not cfg.get("path") or not path.exists():
-        raise SourceError(f"folder source: path {str(path)!r} does not exist; set `path`")
-    return path
+    return cfg["checksums"].get(remote.name, remote.digest)
 
 
 def download_source(cfg: dict[str, Any], raw_dir: Path, manifest: Path | None = None) -> Path:
@@ -104,53 +76,40 @@ def download_source(cfg: dict[str, Any], raw_dir: Path, manifest: Path | None = 
     sha256. The archives are not a rule output: Snakemake deletes a failed job's outputs,
     and they may be the user's only copy (a hand-placed Kaggle archive).
     """
+    cfg = with_defaults(cfg)
     source = get_source(cfg)
     raw_dir = Path(raw_dir)
     raw_dir.mkdir(parents=True, exist_ok=True)
     remove_temporaries(raw_dir)  # stamps and manifests a killed attempt left half-renamed
-    if source.name == "folder" and not cfg.get("url"):
-        _folder_path(cfg)  # local data: nothing to fetch, but fail early on a bad path
-    for remote in remote_files(source, cfg):
+    source.local_input(cfg)  # local data: nothing to fetch, but fail early on a bad path
+    files = source.files_for(cfg)
+    for remote in files:
         dest = raw_dir / remote.name
         if source.kaggle:
             fetch_kaggle(source.kaggle, dest, _digest(cfg, remote))
         else:
             assert remote.url is not None
-            url = mirrored(remote.url, cfg.get("mirror"))
-            fetch(url, dest, _digest(cfg, remote), retries=_retries(cfg))
+            url = mirrored(remote.url, cfg["mirror"])
+            fetch(url, dest, _digest(cfg, remote), retries=int(cfg["download_retries"]))
     if manifest is not None:
         remove_leftovers(manifest)
-        files = [
+        verified = [
             {"name": remote.name, "sha256": read_json(stamp_path(raw_dir / remote.name))["sha256"]}
-            for remote in source.files_for(cfg)
+            for remote in files
         ]
-        write_json(manifest, {"source": source.name, "files": files})
+        write_json(manifest, {"source": source.name, "files": verified})
     return raw_dir
 
 
 def prepare_source(cfg: dict[str, Any], raw_dir: Path, out_dir: Path) -> Path:
     """Decode, convert to RGB, resize and write ``out_dir`` (prepared format + report.json)."""
+    cfg = with_defaults(cfg)
     source = get_source(cfg)
     raw_dir, out_dir = Path(raw_dir), Path(out_dir)
-    if source.name == "digits":
-        return _prepare_digits(cfg, out_dir)
-    meta: dict[str, Any] = {"source": source.name, "description": source.description}
-    archives: dict[str, Path] = {}
-    if source.name == "folder" and not cfg.get("url"):
-        path = _folder_path(cfg)
-        meta["path"] = str(path.resolve())
-        if path.is_file():
-            archives["path"] = path
-    else:
-        files = remote_files(source, cfg)
-        meta["files"] = [{"name": f.name, "url": f.url, "digest": _digest(cfg, f)} for f in files]
-        for remote in files:
-            archive = raw_dir / remote.name
-            if not is_verified(archive, _digest(cfg, remote)):
-                raise SourceError(
-                    f"{archive} is missing or not verified; run the download step first"
-                )
-            archives["path" if source.name == "folder" else remote.name] = archive
+    if source.prepare is not None:
+        return source.prepare(cfg, out_dir)
+    inputs, recorded = _inputs(source, cfg, raw_dir)
+    meta: dict[str, Any] = {"source": source.name, "description": source.description, **recorded}
     assert source.list_images is not None
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     # Extract next to the output (same disk as the data, not /tmp) and remove it afterwards;
@@ -159,20 +118,33 @@ def prepare_source(cfg: dict[str, Any], raw_dir: Path, out_dir: Path) -> Path:
     with tempfile.TemporaryDirectory(
         dir=out_dir.parent, prefix=f".{out_dir.name}.{EXTRACT_TAG}"
     ) as tmp:
-        cap = cfg.get("max_extracted_bytes")
+        cap = cfg["max_extracted_bytes"]
         roots = {
-            name: safe_extract(path, Path(tmp) / _stem(name), cap, was_downloaded(path))
-            for name, path in archives.items()
+            name: path
+            if path.is_dir()
+            else safe_extract(path, Path(tmp) / _stem(name), cap, was_downloaded(path))
+            for name, path in inputs.items()
         }
-        if source.name == "folder" and not archives:
-            roots["path"] = _folder_path(cfg)
         listing = source.list_images(roots, cfg)
         return prepare_listing(listing, cfg, out_dir, meta)
 
 
-def _retries(cfg: dict[str, Any]) -> int:
-    value = cfg.get("download_retries")
-    return 3 if value is None else int(value)
+def _inputs(
+    source: Source, cfg: dict[str, Any], raw_dir: Path
+) -> tuple[dict[str, Path], dict[str, Any]]:
+    """What the listing reads, by name (a local folder or archive, or the verified downloads),
+    and what the prepared meta records of it."""
+    local = source.local_input(cfg)
+    if local is not None:
+        return {"path": local}, {"path": str(local.resolve())}
+    files = source.files_for(cfg)
+    for remote in files:
+        if not is_verified(raw_dir / remote.name, _digest(cfg, remote)):
+            raise SourceError(
+                f"{raw_dir / remote.name} is missing or not verified; run the download step first"
+            )
+    recorded = [{"name": f.name, "url": f.url, "digest": _digest(cfg, f)} for f in files]
+    return {remote.name: raw_dir / remote.name for remote in files}, {"files": recorded}
 
 
 def _stem(name: str) -> str:
@@ -180,20 +152,3 @@ def _stem(name: str) -> str:
         if name.endswith(suffix):
             return name[: -len(suffix)] or "archive"
     return name
-
-
-def _prepare_digits(cfg: dict[str, Any], out_dir: Path) -> Path:
-    """The embedded digits (the integrator's module); selection applies as for any source."""
-    from proxy_attention.data.digits import CLASSES, digits_samples
-    from proxy_attention.data.sources.spec import Item
-
-    size = int(cfg["image_size"])
-    samples = list(digits_samples(size))  # 1,797 tiny images: holding them is harmless
-    items = [Item(str(i), label, None) for i, (_, label, _) in enumerate(samples)]
-    chosen = select_subset(
-        items, cfg.get("max_per_class"), cfg.get("fraction"), int(cfg.get("seed") or 0)
-    )
-    report = PrepareReport(total=len(chosen))
-    stream = (samples[int(item.key)] for item in chosen)
-    meta = {"source": "digits", "description": SOURCES["digits"].description}
-    return write_prepared(out_dir, stream, len(chosen), size, CLASSES, meta, report)

@@ -7,8 +7,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from proxy_attention.data.sources.errors import LayoutError
-from proxy_attention.data.sources.spec import Item, Listing, folder_opener
+from proxy_attention.data.sources.errors import LayoutError, SourceError
+from proxy_attention.data.sources.spec import Item, Listing, RemoteFile, folder_opener
 
 IMAGE_EXTENSIONS = frozenset(
     {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".ppm", ".pgm"}
@@ -116,9 +116,32 @@ def split_folders(root: Path) -> list[tuple[str, str]]:
 
 def list_folder(roots: dict[str, Path], cfg: dict[str, Any]) -> Listing:
     """The ``folder`` source: any directory (or extracted archive) with one folder per class,
-    either flat (split by the pipeline) or inside train/ val/ test/ folders (kept as official)."""
-    root = find_class_root(roots["path"])
+    either flat (split by the pipeline) or inside train/ val/ test/ folders (kept as official).
+
+    ``roots`` holds one entry: the folder, the extracted ``path`` archive or the url's.
+    """
+    (root,) = roots.values()
+    root = find_class_root(root)
     splits = split_folders(root)
     if splits:
         return class_folder_listing(root, splits=splits)
     return class_folder_listing(root)
+
+
+def folder_remote(cfg: dict[str, Any]) -> tuple[RemoteFile, ...]:
+    """The folder source's archive when it comes from ``url`` (checksum in ``checksums``)."""
+    url = cfg.get("url")
+    if not url:
+        return ()
+    name = url.rstrip("/").rsplit("/", 1)[-1]
+    return (RemoteFile(name, url, cfg["checksums"].get(name)),)
+
+
+def folder_path(cfg: dict[str, Any]) -> Path | None:
+    """The folder or archive ``path`` names, when the data is local (no ``url``)."""
+    if cfg.get("url"):
+        return None
+    path = Path(cfg.get("path") or "")
+    if not cfg.get("path") or not path.exists():
+        raise SourceError(f"folder source: path {str(path)!r} does not exist; set `path`")
+    return path

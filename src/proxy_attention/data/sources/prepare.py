@@ -16,22 +16,21 @@ from proxy_attention.data.sources.errors import LayoutError, TooManyBadImages
 from proxy_attention.data.sources.select import select_subset
 from proxy_attention.data.sources.spec import Item, Listing
 
-DEFAULT_MAX_BAD_FRACTION = 0.01
-
 
 def prepare_listing(
     listing: Listing, cfg: dict[str, Any], out_dir: Path, meta: dict[str, Any]
 ) -> Path:
-    """Select, decode and write ``listing`` to ``out_dir``, one decoded image at a time."""
+    """Select, decode and write ``listing`` to ``out_dir``, one decoded image at a time.
+
+    ``cfg`` is the dataset entry with the schema's defaults filled (entry.with_defaults).
+    """
     listing, dropped = drop_empty_classes(listing)
     size = int(cfg["image_size"])
-    items = select_subset(
-        listing.items, cfg.get("max_per_class"), cfg.get("fraction"), int(cfg.get("seed") or 0)
-    )
+    seed = int(cfg["seed"])
+    items = select_subset(listing.items, cfg["max_per_class"], cfg["fraction"], seed)
     if not items:
         raise LayoutError(f"no images found for {meta.get('source')}; check the archive or path")
-    limit = cfg.get("max_bad_fraction")
-    limit = DEFAULT_MAX_BAD_FRACTION if limit is None else float(limit)
+    limit = float(cfg["max_bad_fraction"])
     report = PrepareReport(total=len(items), dropped_classes=dropped)
     if dropped:
         print(f"warning: dropped empty classes (no images): {dropped}", file=sys.stderr)
@@ -39,9 +38,9 @@ def prepare_listing(
         **meta,
         "alpha": ALPHA_POLICY,
         "selection": {
-            "max_per_class": cfg.get("max_per_class"),
-            "fraction": cfg.get("fraction"),
-            "seed": int(cfg.get("seed") or 0),
+            "max_per_class": cfg["max_per_class"],
+            "fraction": cfg["fraction"],
+            "seed": seed,
             "listed": len(listing.items),
             "selected": len(items),
         },

@@ -1,9 +1,16 @@
-"""The dataset sources of the thesis: official locations, digests and layouts."""
+"""The dataset sources of the thesis: official locations, digests and layouts.
+
+Adding a source is one Source entry here (its files and a listing function, e.g. in
+layouts.py) plus its test, and its name in the params schema's ``source`` enum
+(a unit test checks that the two agree).
+"""
 
 from __future__ import annotations
 
 from proxy_attention.data.sources.cifar import list_cifar100
-from proxy_attention.data.sources.folders import list_folder
+from proxy_attention.data.sources.digits import DESCRIPTION as DIGITS_DESCRIPTION
+from proxy_attention.data.sources.digits import prepare_digits
+from proxy_attention.data.sources.folders import folder_path, folder_remote, list_folder
 from proxy_attention.data.sources.layouts import (
     list_asl_alphabet,
     list_food101,
@@ -51,8 +58,9 @@ _DOGS_NOTE = "no published checksum; md5 as pinned by independent public loaders
 SOURCES: dict[str, Source] = {
     "digits": Source(
         name="digits",
-        description="scikit-learn's bundled 8x8 handwritten digits (no download)",
+        description=DIGITS_DESCRIPTION,
         native_size=8,
+        prepare=prepare_digits,
     ),
     "cifar100": Source(
         name="cifar100",
@@ -137,5 +145,7 @@ SOURCES: dict[str, Source] = {
         name="folder",
         description="a local folder or .zip/.tar/.tar.gz with one sub-folder per class (cfg path)",
         list_images=list_folder,
+        files_from=folder_remote,
+        local_path=folder_path,
     ),
 }

@@ -44,8 +44,10 @@ class RemoteFile:
 class Source:
     """A registry entry: files to fetch (by URL or from Kaggle) and a listing function.
 
-    ``list_images(roots, cfg)`` gets each archive's extraction folder by file name (or, for the
-    folder source, the folder itself) and returns the Listing.
+    ``list_images(roots, cfg)`` gets each archive's extraction folder by file name (or, for a
+    local ``path``, that folder or extracted archive under "path") and returns the Listing.
+    The last three fields say how a source departs from "fetch, extract, list"; most leave
+    them None.
     """
 
     name: str
@@ -58,9 +60,18 @@ class Source:
     # Side of the images as published, where the source fixes it (digits 8, CIFAR 32): an image
     # upscaled from it holds no detail finer than one native pixel (explain/faithfulness.py).
     native_size: int | None = None
+    # (cfg, out_dir) -> out_dir: writes the prepared format itself (digits: no archive).
+    prepare: Callable[[dict[str, Any], Path], Path] | None = None
+    # cfg -> the files the entry itself names (the folder source's ``url``), instead of ``files``.
+    files_from: Callable[[dict[str, Any]], tuple[RemoteFile, ...]] | None = None
+    # cfg -> a local folder or archive to read instead of downloads, or None (folder's ``path``).
+    local_path: Callable[[dict[str, Any]], Path | None] | None = None
 
     def files_for(self, cfg: dict[str, Any]) -> tuple[RemoteFile, ...]:
-        """The files for cfg's ``variant`` (Imagenette sizes, ...), else the default files."""
+        """The files the download step fetches for cfg: those the entry names, those of its
+        ``variant`` (Imagenette sizes, ...), else the default files."""
+        if self.files_from is not None:
+            return self.files_from(cfg)
         variant = cfg.get("variant")
         if variant is None or not self.variants:
             return self.files
@@ -69,6 +80,10 @@ class Source:
                 f"{self.name}: unknown variant {variant!r}; choose one of {sorted(self.variants)}"
             )
         return self.variants[variant]
+
+    def local_input(self, cfg: dict[str, Any]) -> Path | None:
+        """The local folder or archive cfg points to, checked to exist; None: downloads."""
+        return None if self.local_path is None else self.local_path(cfg)
 
 
 def folder_opener(root: Path) -> Callable[[Item], Image.Image]:

@@ -1,4 +1,4 @@
-"""Saliency figures of trained runs; the notebooks in notebooks/ call these and save the result."""
+"""Saliency-map figures of trained runs; the notebooks in notebooks/ call these and save them."""
 
 from __future__ import annotations
 
@@ -11,11 +11,12 @@ import numpy as np
 import torch
 
 from proxy_attention.checkpoint import load_classifier
+from proxy_attention.data.conversions import to_float
 from proxy_attention.data.prepared import open_prepared
 from proxy_attention.data.split import load_split
 from proxy_attention.proxy.artifacts import RECORD, load_step
-from proxy_attention.proxy.images import proxy_images, to_float
-from proxy_attention.report.figures import plt
+from proxy_attention.proxy.images import proxy_images
+from proxy_attention.report.plotting import plt
 from proxy_attention.saliency import saliency_maps
 from proxy_attention.train.loop import select_device
 

@@ -1,4 +1,5 @@
-"""Seaborn figures of the aggregated runs, saved as PDF (thesis) and PNG (people).
+"""Seaborn figures of the aggregated runs: accuracy per variant, gains over the controls,
+learning curves, cost against gain; saved through plotting.save_figure.
 
 Every interval drawn is the tables' Student-t interval at report.confidence (stats.t_errorbar),
 and every accuracy is in percent (levels) or percentage points (differences), as in the tables.
@@ -8,55 +9,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
+import pandas as pd
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-import seaborn as sns  # noqa: E402
+from proxy_attention.report.plotting import WIDTH, plt, save_figure, sns, theme
+from proxy_attention.report.stats import t_errorbar
 
-from proxy_attention.atomic import atomic_path, remove_leftovers  # noqa: E402
-from proxy_attention.report.stats import t_errorbar  # noqa: E402
-
-# Figures are drawn at most this wide (inches) and included at \linewidth (16 cm = 6.3 in),
-# so LaTeX never shrinks them and 8 pt ticks print at 8 pt or more.
-WIDTH = 6.2
-TICK_PT = 8.0
 PERCENT = (0.0, 100.0)  # accuracies in percent: their intervals are clipped to this, as in tables
 # A control and its proxy variants share a colour (their augmentation); line style and
 # marker tell them apart, so the figures stay readable in grey and for colour-blind readers.
 CONTROL_DASH, PROXY_DASHES = "", [(4, 1.5), (1, 1), (5, 1, 1, 1), (2, 2)]
 CONTROL_MARKER, PROXY_MARKERS = "o", ["s", "^", "D", "v", "P"]
-
-
-def theme() -> None:
-    sns.set_theme(
-        style="whitegrid",
-        context="paper",
-        palette="colorblind",
-        rc={
-            "xtick.labelsize": TICK_PT,
-            "ytick.labelsize": TICK_PT,
-            "axes.labelsize": 9,
-            "legend.fontsize": TICK_PT,
-            "legend.title_fontsize": TICK_PT,
-        },
-    )
-
-
-def save_figure(fig: plt.Figure, out_dir: Path, name: str) -> str:
-    """Write ``name``.pdf and ``name``.png atomically; return the PDF's file name."""
-    for suffix in (".pdf", ".png"):
-        remove_leftovers(out_dir / f"{name}{suffix}")  # a killed earlier attempt's temporary
-        with atomic_path(out_dir / f"{name}{suffix}") as tmp:
-            fig.savefig(tmp, bbox_inches="tight", dpi=150, metadata=_stable_metadata(suffix))
-    plt.close(fig)
-    return f"{name}.pdf"
-
-
-def _stable_metadata(suffix: str) -> dict[str, object]:
-    # No creation date in the file, so an unchanged figure is byte-identical when rebuilt.
-    return {"CreationDate": None} if suffix == ".pdf" else {}
 
 
 def family(label: str) -> str:

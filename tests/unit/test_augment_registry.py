@@ -1,0 +1,55 @@
+"""The augmentation registry: one entry is all an augmentation takes."""
+
+import pytest
+import torch
+from torchvision.transforms import v2
+
+from proxy_attention import augment
+from proxy_attention.augment import (
+    AUGMENTATIONS,
+    AugmentationSpec,
+    MixRequest,
+    batch_augment,
+    get_augmentation,
+    requires_saliency,
+    train_transform,
+)
+from proxy_attention.params import load_schema
+
+
+def test_schema_enum_lists_the_registry_in_order():
+    grid = load_schema()["properties"]["grid"]["properties"]
+    assert grid["augmentations"]["items"]["enum"] == list(AUGMENTATIONS)
+
+
+def test_a_registered_per_sample_step_runs_after_basic(monkeypatch):
+    invert = AugmentationSpec("invert", float_step=lambda: v2.Lambda(lambda x: 1.0 - x))
+    monkeypatch.setitem(augment.registry.AUGMENTATIONS, "invert", invert)
+    white = torch.full((3, 8, 8), 255, dtype=torch.uint8)
+    out = train_transform("invert", 8, hflip=0.0, rotation=0.0)(white)
+    assert out.dtype == torch.float32 and torch.equal(out, torch.zeros(3, 8, 8))
+    assert batch_augment("invert", 3) is None and not requires_saliency("invert")
+
+
+def test_a_registered_batch_mix_gets_the_request(monkeypatch):
+    seen = []
+
+    def build(request: MixRequest):
+        seen.append(request)
+        return lambda images, labels: (images.flip(0), labels)
+
+    swap = AugmentationSpec("swap", batch_mix=build, needs_saliency=True)
+    monkeypatch.setitem(augment.registry.AUGMENTATIONS, "swap", swap)
+    with pytest.raises(ValueError, match="'swap' needs a saliency_fn"):
+        batch_augment("swap", 4)
+    saliency_fn = torch.ones_like
+    mix = batch_augment("swap", 4, saliency_fn, alpha=0.3, grid=5, top_k=2)
+    assert seen == [MixRequest(4, saliency_fn, 0.3, 5, 2)]
+    images, _ = mix(torch.arange(3.0), torch.arange(3))
+    assert images.tolist() == [2.0, 1.0, 0.0]
+    assert requires_saliency("swap") and get_augmentation("swap").is_batch_mix
+
+
+def test_unknown_name_names_every_choice():
+    with pytest.raises(ValueError, match="unknown augmentation 'sharpen'; choose one of: basic, "):
+        get_augmentation("sharpen")
