@@ -222,6 +222,7 @@ def _weights(args: argparse.Namespace) -> None:
 
 
 def _train(args: argparse.Namespace) -> None:
+    from proxy_attention.bundles import train_slice
     from proxy_attention.params import load_params
     from proxy_attention.train.run import train_run
 
@@ -229,12 +230,20 @@ def _train(args: argparse.Namespace) -> None:
     spec = _find_run(params, args.run)
     # train_run stamps its result like a bundle's runs (switching grid.train_together on
     # retrains nothing), inside its work directory: only the run that made it stamps it.
-    metrics = train_run(spec, params, args.prepared, args.split, args.out, args.threads)
+    metrics = train_run(
+        spec,
+        train_slice(params),
+        args.prepared,
+        args.split,
+        args.out,
+        args.threads,
+        dataset=params["datasets"][spec.dataset],
+    )
     print(f"{spec.run_id}: test accuracy {metrics['test']['accuracy']:.4f}")
 
 
 def _train_bundle(args: argparse.Namespace) -> None:
-    from proxy_attention.bundles import RESULT, RUNS_ROOT, run_bundle, train_settings
+    from proxy_attention.bundles import RESULT, RUNS_ROOT, run_bundle, train_settings, train_slice
     from proxy_attention.params import load_params
     from proxy_attention.train.run import train_run
 
@@ -244,7 +253,13 @@ def _train_bundle(args: argparse.Namespace) -> None:
     def train(run_id: str) -> None:
         spec = _find_run(params, run_id)
         metrics = train_run(
-            spec, params, args.prepared, args.split, Path(RUNS_ROOT) / run_id, args.threads
+            spec,
+            train_slice(params),
+            args.prepared,
+            args.split,
+            Path(RUNS_ROOT) / run_id,
+            args.threads,
+            dataset=params["datasets"][spec.dataset],
         )
         print(f"{run_id}: test accuracy {metrics['test']['accuracy']:.4f}", flush=True)
 
@@ -359,13 +374,17 @@ def _explain_bundle(args: argparse.Namespace) -> None:
 def _measure(params, spec, checkpoint, prepared, split, out, threads) -> None:
     import torch
 
+    from proxy_attention.bundles import explain_slice
     from proxy_attention.explain.measure import measure_run
     from proxy_attention.train.loop import select_device
 
     if threads:
         torch.set_num_threads(threads)
     device = select_device(params["train"]["device"])
-    result = measure_run(spec, params, checkpoint, prepared, split, out, device)
+    dataset = params["datasets"][spec.dataset]
+    result = measure_run(
+        spec, explain_slice(params), checkpoint, prepared, split, out, device, dataset
+    )
     print(f"{spec.run_id}: {result['method']} deletion AUC {result['mean']['deletion_auc']:.3f}")
 
 
