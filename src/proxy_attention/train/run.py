@@ -21,7 +21,7 @@ from proxy_attention.atomic import read_json, write_json
 from proxy_attention.bundles import require_slice, settings_string, stamp, train_slice
 from proxy_attention.checkpoint import CHECKPOINT, save_classifier
 from proxy_attention.data.fingerprint import data_fingerprint
-from proxy_attention.data.prepared import open_prepared
+from proxy_attention.data.prepared import PreparedDataset, open_prepared
 from proxy_attention.data.split import load_split
 from proxy_attention.devices import describe, device_report, loader_workers
 from proxy_attention.grid import RunSpec
@@ -70,18 +70,7 @@ def train_run(
     device, device_info = _configure_torch(spec, run_params["train"], threads)
     data, split = open_prepared(prepared_dir), load_split(split_path)
     saved = resume.read_state(work, fingerprint)
-    if saved is not None:
-        batch_size = saved["progress"]["batch_size"]
-    else:
-        batch_size = resolve_batch_size(
-            run_params["train"],
-            spec.model,
-            data.image_size,
-            data.num_classes,
-            len(split.train),
-            device,
-            DEFAULT_CACHE,
-        )
+    batch_size = _batch_size(saved, spec, run_params["train"], data, len(split.train), device)
     work.mkdir(parents=True, exist_ok=True)
     progress = _fresh_progress(fingerprint, batch_size)
     state = build_training_state(
@@ -132,6 +121,22 @@ def _configure_torch(
     device_info["loader_workers"] = loader_workers(settings["num_workers"], threads)
     print(f"{spec.run_id}: {describe(device_info)}", file=sys.stderr, flush=True)
     return device, device_info
+
+
+def _batch_size(
+    saved: dict[str, Any] | None,
+    spec: RunSpec,
+    settings: dict[str, Any],
+    data: PreparedDataset,
+    train_size: int,
+    device: torch.device,
+) -> int:
+    """The saved run's batch size, or ``train.batch_size`` resolved (the finder for auto)."""
+    if saved is not None:
+        return saved["progress"]["batch_size"]
+    return resolve_batch_size(
+        settings, spec.model, data.image_size, data.num_classes, train_size, device, DEFAULT_CACHE
+    )
 
 
 def _fresh_progress(fingerprint: str, batch_size: int) -> dict[str, Any]:
