@@ -5,7 +5,7 @@ import torch
 
 from proxy_attention.checkpoint import REQUIRED_KEYS, load_classifier, save_classifier
 from proxy_attention.models import create_classifier
-from tests.helpers.checkpoints import reference_model
+from tests.helpers.checkpoints import reference_model, save_checkpoint
 
 
 def test_a_saved_classifier_reads_back_with_its_weights_and_metadata(tmp_path):
@@ -32,16 +32,6 @@ class Unpicklable:
 
 
 def test_a_failed_write_leaves_no_checkpoint(tmp_path):
-    model = create_classifier("test_efficientnet", 3, image_size=16)
-    path = tmp_path / "checkpoint.pt"
     with pytest.raises(RuntimeError, match="cannot be saved"):
-        save_classifier(
-            path,
-            model,
-            arch="test_efficientnet",
-            num_classes=3,
-            image_size=16,
-            classes=["a"],
-            run_id=Unpicklable(),
-        )
+        save_checkpoint(tmp_path / "checkpoint.pt", Unpicklable(), seed=0)
     assert list(tmp_path.iterdir()) == []
