@@ -48,7 +48,7 @@ def fresh_model(arch: str, image_size: int, device: torch.device):
 
     torch.manual_seed(0)
     model = create_classifier(arch, 10, image_size=image_size).to(device)
-    optimizer = build_optimizer(model, {"name": "adamw", "lr": 1e-3})
+    optimizer = build_optimizer(model, {"name": "adamw", "lr": 1e-3, "weight_decay": 1e-5})
     scheduler = build_scheduler(optimizer, {"name": "onecycle", "max_lr": 2e-3}, 100_000)
     return model, optimizer, scheduler
 
@@ -176,6 +176,7 @@ def oom_path(args, device) -> dict:
 def lambda_zero_drift(args, folder: Path) -> dict:
     """A lambda = 0 proxy run against its control (and the control against itself, the GPU's
     own run-to-run noise), trained by the project's train_run on the bundled digits."""
+    from proxy_attention.bundles import train_slice
     from proxy_attention.data.prepared import open_prepared, write_prepared
     from proxy_attention.data.sources.digits import CLASSES, digits_samples
     from proxy_attention.data.split import make_split, save_split
@@ -200,7 +201,15 @@ def lambda_zero_drift(args, folder: Path) -> dict:
     for name, spec in [("control", runs["control"]), ("proxy", runs["proxy"]),
                        ("control_again", runs["control"])]:  # fmt: skip
         out = folder / "runs" / name
-        metrics[name] = train_run(spec, params, prepared, folder / "split.npz", out, None)
+        metrics[name] = train_run(
+            spec,
+            train_slice(params),
+            prepared,
+            folder / "split.npz",
+            out,
+            None,
+            params["datasets"]["digits"],
+        )
 
     def gap(a: str, b: str) -> dict:
         val = [abs(x["val_loss"] - y["val_loss"]) for x, y in

@@ -47,7 +47,7 @@ def random_dataset(folder: Path, count: int, size: int) -> ImageStore:
 
 
 def training_seconds_per_image(model, batches, device) -> float:
-    optimizer = build_optimizer(model, {"name": "adamw", "lr": 1e-3})
+    optimizer = build_optimizer(model, {"name": "adamw", "lr": 1e-3, "weight_decay": 1e-5})
     scheduler = build_scheduler(optimizer, {"name": "onecycle", "max_lr": 2e-3}, len(batches))
     scaler = torch.amp.GradScaler(device.type, enabled=device.type == "cuda")
     start = time.perf_counter()
@@ -61,7 +61,13 @@ def proxy_seconds_per_image(model, store, method, batch_size, device, folder) ->
     indices = np.arange(len(store.labels))
     targets = store.labels[indices]
     settings = ProxySettings(method, threshold=0.5, weight=0.8, subset=1.0)
-    options = StepOptions(batch_size=batch_size)
+    options = StepOptions(
+        selection="random",
+        target="predicted",
+        target_layer=None,
+        batch_size=batch_size,
+        contact_sheet_images=8,
+    )
     start = time.perf_counter()
     make_proxies(model, store, indices, targets, settings, options, folder, device)
     if device.type == "cuda":

@@ -35,7 +35,7 @@ from proxy_step import random_dataset  # noqa: E402
 def fresh(args):
     torch.manual_seed(0)
     model = create_classifier(args.model, 10, image_size=args.image_size)
-    optimizer = build_optimizer(model, {"name": "adamw", "lr": 1e-3})
+    optimizer = build_optimizer(model, {"name": "adamw", "lr": 1e-3, "weight_decay": 1e-5})
     scheduler = build_scheduler(optimizer, {"name": "onecycle", "max_lr": 2e-3}, 10_000)
     return model, optimizer, scheduler
 

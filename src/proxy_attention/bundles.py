@@ -32,17 +32,52 @@ RESULT = "metrics.json"
 STAMP = "settings.sha256"  # beside a run's (or its explanation's) metrics.json
 
 
+def train_slice(params: dict[str, Any]) -> dict[str, Any]:
+    """Every knob a training run reads beyond its run id and its data: the only params that
+    train.run.train_run is given, so what it reads is what the settings string declares."""
+    return {"train": params["train"], "proxy": params["proxy"]}
+
+
+def explain_slice(params: dict[str, Any]) -> dict[str, Any]:
+    """Every knob the explain step reads beyond the run id, its checkpoint and its data: the
+    only params explain.measure.measure_run is given."""
+    return {"explain": params["explain"], "target_layer": params["proxy"]["target_layer"]}
+
+
+def settings_string(step_slice: dict[str, Any]) -> str:
+    """A step's slice as canonical JSON: the rule param Snakemake compares, and what a
+    result's stamp is a hash of."""
+    return json.dumps(step_slice, sort_keys=True)
+
+
 def train_settings(params: dict[str, Any]) -> str:
-    """Every knob a training run reads beyond its run id, as one canonical string."""
-    return json.dumps({"train": params["train"], "proxy": params["proxy"]}, sort_keys=True)
+    return settings_string(train_slice(params))
 
 
 def explain_settings(params: dict[str, Any]) -> str:
-    """Every knob the explain step reads beyond the run id and its checkpoint."""
-    return json.dumps(
-        {"explain": params["explain"], "target_layer": params["proxy"]["target_layer"]},
-        sort_keys=True,
-    )
+    return settings_string(explain_slice(params))
+
+
+class _AnyParams(dict):
+    """Answers every key with itself: given to a slice function, it yields the slice's keys
+    without a params file, so require_slice reads them from the function that defines them."""
+
+    def __missing__(self, key: str) -> _AnyParams:
+        return self
+
+
+_SLICE_PROBE = _AnyParams()
+
+
+def require_slice(given: dict[str, Any], step_slice: Callable[[dict], dict], step: str) -> None:
+    """Refuse anything but a slice made by ``step_slice``: a whole params dict would let the
+    step read keys its settings string does not declare."""
+    expected = sorted(step_slice(_SLICE_PROBE))
+    if sorted(given) != expected:
+        raise TypeError(
+            f"{step} takes bundles.{step_slice.__name__}(params), whose keys are {expected}; "
+            f"got the keys {sorted(given)}"
+        )
 
 
 def bundles(params: dict[str, Any]) -> dict[str, list[str]]:

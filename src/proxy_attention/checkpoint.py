@@ -1,4 +1,5 @@
-"""Reading back a trained run's classifier from its checkpoint.pt."""
+"""A trained run's classifier in its checkpoint.pt: the train step writes it, every later step
+(explain, the saliency figures, predict) reads it back."""
 
 from __future__ import annotations
 
@@ -7,10 +8,35 @@ from typing import Any
 
 import torch
 
+from proxy_attention.atomic import atomic_path
 from proxy_attention.errors import UserError
 from proxy_attention.models import ImageClassifier, create_classifier
 
+CHECKPOINT = "checkpoint.pt"  # in a run's folder, beside its metrics.json
 REQUIRED_KEYS = ("model", "arch", "num_classes", "image_size", "classes", "run_id")
+
+
+def save_classifier(
+    path: str | os.PathLike,
+    model: torch.nn.Module,
+    *,
+    arch: str,
+    num_classes: int,
+    image_size: int,
+    classes: list[str],
+    run_id: str,
+) -> None:
+    """Write ``model`` and what load_classifier needs to rebuild it, atomically, to ``path``."""
+    state = {
+        "model": model.state_dict(),
+        "arch": arch,
+        "num_classes": num_classes,
+        "image_size": image_size,
+        "classes": classes,
+        "run_id": run_id,
+    }
+    with atomic_path(path) as tmp:
+        torch.save(state, tmp)
 
 
 def load_classifier(

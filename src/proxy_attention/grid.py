@@ -121,7 +121,7 @@ def find_run(params: dict[str, Any], run_id: str) -> RunSpec:
 
 
 def _grid_key(params: dict[str, Any]) -> str:
-    resplit = bool(params["train"].get("resplit_each_round", False))
+    resplit = params["train"]["resplit_each_round"]
     return json.dumps({"grid": params["grid"], "resplit": resplit}, sort_keys=True)
 
 
@@ -131,7 +131,7 @@ def _grid_key(params: dict[str, Any]) -> str:
 def _runs_by_id(key: str) -> dict[str, RunSpec]:
     config = json.loads(key)
     grid, resplit = config["grid"], config["resplit"]
-    proxies = _proxy_settings(grid.get("proxy", {}))
+    proxies = _proxy_settings(grid["proxy"])
     runs: dict[str, RunSpec] = {}
     for dataset, model, augmentation, schedule, seed in itertools.product(
         grid["datasets"], grid["models"], grid["augmentations"], grid["schedules"], grid["seeds"]
@@ -157,14 +157,16 @@ def _leak_twins(grid: dict[str, Any], proxies: list[ProxySettings]) -> list[RunS
     """grid.leak_check: every proxy variant of its schedules with a fixed split and re-split each
     round, same seeds. Their gap between validation and test accuracy measures the original
     protocol's leak (report/leak.py); they need no controls, so none are added."""
-    leak = grid.get("leak_check") or {}
+    leak = grid["leak_check"]
+    if not leak:  # {}: no leak check
+        return []
     return [
         RunSpec(dataset, model, augmentation, parse_schedule(schedule), seed, proxy, resplit)
         for dataset, model, augmentation, schedule, seed, proxy, resplit in itertools.product(
             grid["datasets"],
             grid["models"],
-            leak.get("augmentations", []),
-            leak.get("schedules", []),
+            leak["augmentations"],
+            leak["schedules"],
             grid["seeds"],
             proxies,
             (False, True),
@@ -184,11 +186,11 @@ def _proxy_settings(proxy: dict[str, Any]) -> list[ProxySettings]:
     return [
         ProxySettings(method, float(t), float(w), float(f), bool(c), mode)
         for method, t, w, f, c, mode in itertools.product(
-            proxy.get("methods", ["gradcampp"]),
-            proxy.get("thresholds", [0.85]),
-            proxy.get("weights", [0.1]),
-            proxy.get("subsets", [0.2]),
-            proxy.get("clear_every_step", [True]),
-            proxy.get("modes", ["blended"]),
+            proxy["methods"],
+            proxy["thresholds"],
+            proxy["weights"],
+            proxy["subsets"],
+            proxy["clear_every_step"],
+            proxy["modes"],
         )
     ]

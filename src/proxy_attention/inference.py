@@ -13,7 +13,7 @@ import torch
 from PIL import Image
 
 from proxy_attention.atomic import atomic_path
-from proxy_attention.checkpoint import load_classifier
+from proxy_attention.checkpoint import CHECKPOINT, load_classifier
 from proxy_attention.data.conversions import to_float
 from proxy_attention.data.sources.decode import BadImage, load_rgb
 from proxy_attention.errors import UserError
@@ -21,7 +21,6 @@ from proxy_attention.models import ImageClassifier
 from proxy_attention.saliency import METHODS, saliency_maps
 from proxy_attention.train.loop import select_device
 
-CHECKPOINT = "checkpoint.pt"
 OVERLAY_ALPHA = 0.5  # heat map weight in the overlay PNGs
 
 

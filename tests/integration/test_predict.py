@@ -8,6 +8,7 @@ import pytest
 import torch
 from PIL import Image
 
+from proxy_attention.bundles import train_slice
 from proxy_attention.cli import main
 from proxy_attention.data.conversions import to_float
 from proxy_attention.data.prepared import open_prepared
@@ -21,7 +22,7 @@ def trained_run(params, toy_dataset, tmp_path):
     params["train"].update(batch_size=16, eval_batch_size=64, hflip=0.0, rotation=0.0)
     params["train"]["lr_schedule"]["max_lr"] = 0.01
     spec = RunSpec("toy", "test_efficientnet", "basic", (6,), seed=0)
-    train_run(spec, params, *toy_dataset, tmp_path / "run", threads=1)
+    train_run(spec, train_slice(params), *toy_dataset, tmp_path / "run", threads=1)
     return tmp_path / "run"
 
 

@@ -14,6 +14,7 @@ import torch
 import yaml
 
 from proxy_attention.atomic import read_json
+from proxy_attention.bundles import train_slice
 from proxy_attention.grid import expand_grid
 from proxy_attention.params import load_params
 from proxy_attention.train.resume import KILL_AFTER_EPOCH, STATE, partial_dir
@@ -50,6 +51,11 @@ def toy_params_file(schedule: list, folder: Path) -> Path:
     path = folder / "params.yaml"
     path.write_text(yaml.safe_dump(params, sort_keys=False))
     return path
+
+
+def toy_entry(params: dict) -> dict:
+    """The toy dataset's params entry, which the CLI's runs record in their fingerprint."""
+    return params["datasets"]["toy"]
 
 
 def train_cli(params_file: Path, run_id: str, toy_dataset, out: Path, kill_after: int | None):
@@ -108,7 +114,9 @@ def test_killed_run_resumes_to_identical_metrics(
     params_file = toy_params_file(schedule, tmp_path)
     params = load_params(params_file)
     spec = next(s for s in expand_grid(params) if (s.proxy is not None) == with_proxy)
-    reference = train_run(spec, params, *toy_dataset, tmp_path / "reference", threads=1)
+    reference = train_run(
+        spec, train_slice(params), *toy_dataset, tmp_path / "reference", 1, toy_entry(params)
+    )
 
     out = tmp_path / "runs" / "seed~0"
     killed = train_cli(params_file, spec.run_id, toy_dataset, out, kill_after)
@@ -153,6 +161,9 @@ def test_state_of_other_settings_is_discarded(toy_dataset, tmp_path):
     killed = train_cli(params_file, spec.run_id, toy_dataset, out, 1)
     assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
     params["train"]["optimizer"]["lr"] = 0.003
-    fresh = train_run(spec, params, *toy_dataset, tmp_path / "fresh", threads=1)
-    changed = train_run(spec, params, *toy_dataset, out, threads=1)
+    fresh = train_run(
+        spec, train_slice(params), *toy_dataset, tmp_path / "fresh", 1, toy_entry(params)
+    )
+    # The same dataset entry as the killed CLI run: only the learning rate differs.
+    changed = train_run(spec, train_slice(params), *toy_dataset, out, 1, toy_entry(params))
     assert without_timing(changed) == without_timing(fresh)

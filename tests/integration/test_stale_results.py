@@ -12,7 +12,7 @@ import numpy as np
 import yaml
 
 from proxy_attention.atomic import read_json
-from proxy_attention.bundles import STAMP, fingerprint, train_settings
+from proxy_attention.bundles import STAMP, fingerprint, train_settings, train_slice
 from proxy_attention.data.split import make_split, save_split
 from proxy_attention.faults import KILL_AT
 from proxy_attention.grid import expand_grid
@@ -30,6 +30,12 @@ def train_cli(params_file: Path, run_id: str, prepared: Path, split: Path, out: 
     return subprocess.run(command, capture_output=True, text=True, timeout=300, env=environment)
 
 
+def train(spec, params: dict, prepared: Path, split: Path, out: Path) -> dict:
+    """train_run given what the CLI gives it: the train slice and the dataset's entry."""
+    dataset = params["datasets"][spec.dataset]
+    return train_run(spec, train_slice(params), prepared, split, out, 1, dataset)
+
+
 def test_resume_after_a_new_split_restarts_on_the_new_split(toy_dataset, tmp_path):
     """Broken 1: killed, split changed, rerun: the old epochs (trained on what are now test
     images) must not be resumed."""
@@ -45,8 +51,8 @@ def test_resume_after_a_new_split_restarts_on_the_new_split(toy_dataset, tmp_pat
     assert (partial_dir(out) / STATE).exists()
 
     save_split(split_path, make_split(np.arange(90) % 3, 0.2, 0.2, seed=7))
-    fresh = train_run(spec, params, prepared, split_path, tmp_path / "fresh", threads=1)
-    rerun = train_run(spec, params, prepared, split_path, out, threads=1)
+    fresh = train(spec, params, prepared, split_path, tmp_path / "fresh")
+    rerun = train(spec, params, prepared, split_path, out)
     assert without_timing(rerun) == without_timing(fresh)
 
 
@@ -59,14 +65,14 @@ def test_finished_work_of_other_settings_is_not_returned(toy_dataset, tmp_path):
     spec = expand_grid(params)[0]
     out = tmp_path / "run"
     # What a kill between metrics.json and the final rename leaves: a finished work directory.
-    train_run(spec, params, prepared, split_path, tmp_path / "old", threads=1)
+    train(spec, params, prepared, split_path, tmp_path / "old")
     (tmp_path / "old").rename(partial_dir(out))
 
     raw = yaml.safe_load(params_file.read_text())
     raw["train"]["optimizer"]["lr"] = 0.003
     params_file.write_text(yaml.safe_dump(raw, sort_keys=False))
     params = load_params(params_file)
-    fresh = train_run(spec, params, prepared, split_path, tmp_path / "fresh", threads=1)
+    fresh = train(spec, params, prepared, split_path, tmp_path / "fresh")
     rerun = train_cli(params_file, spec.run_id, prepared, split_path, out)
     assert rerun.returncode == 0, rerun.stderr[-2000:]
     assert without_timing(read_json(out / METRICS)) == without_timing(fresh)

@@ -9,6 +9,7 @@ import pytest
 import torch
 import yaml
 
+from proxy_attention.bundles import explain_slice
 from proxy_attention.checkpoint import load_classifier
 from proxy_attention.data.conversions import to_float
 from proxy_attention.data.prepared import open_prepared
@@ -86,7 +87,7 @@ def test_measure_run_writes_means_of_the_per_image_arrays(params, toy_dataset, t
     checkpoint = save_checkpoint(tmp_path / "checkpoint.pt", spec.run_id, seed=0)
     params["explain"].update(method="gradcam", max_images=9, steps=4, batch_size=4)
     out = tmp_path / "explain" / "metrics.json"
-    result = measure_run(spec, params, checkpoint, prepared, split, out)
+    result = measure_run(spec, explain_slice(params), checkpoint, prepared, split, out)
     arrays = {name: np.load(out.parent / f"{name}.npy") for name in PER_IMAGE}
     data, test = open_prepared(prepared), load_split(split).test
     assert result["images"] == 9 and len(test) == 18
@@ -103,7 +104,7 @@ def test_measure_run_writes_means_of_the_per_image_arrays(params, toy_dataset, t
     assert saved["accuracy_on_images"] == pytest.approx(right)
     with pytest.raises(ExplainMethodError):
         params["explain"]["method"] = "gradcampp"
-        measure_run(spec, params, checkpoint, prepared, split, out)
+        measure_run(spec, explain_slice(params), checkpoint, prepared, split, out)
 
 
 def test_explanations_join_the_run_table_by_run_id(tmp_path):

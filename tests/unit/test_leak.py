@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from proxy_attention.bundles import train_slice
 from proxy_attention.grid import ProxySettings, RunSpec, expand_grid
 from proxy_attention.params import ParamsError, validate_params
 from proxy_attention.report.aggregate import run_row
@@ -53,7 +54,8 @@ def test_a_resplit_run_records_what_the_original_reported(params, toy_dataset, t
     seen = {}
     for resplit in (False, True):
         spec = RunSpec("toy", "test_efficientnet", "basic", (1, "p", "p", 1), 0, proxy, resplit)
-        metrics = train_run(spec, params, prepared, split, tmp_path / str(resplit), threads=1)
+        out = tmp_path / str(resplit)
+        metrics = train_run(spec, train_slice(params), prepared, split, out, threads=1)
         assert metrics["reported"]["val_accuracy"] == metrics["epochs"][-1]["val_accuracy"]
         assert run_row(metrics)["reported_accuracy"] == metrics["reported"]["val_accuracy"]
         seen[resplit] = [e["val_seen_in_training"] for e in metrics["epochs"]]

@@ -4,6 +4,7 @@ import time
 
 import pytest
 
+from proxy_attention.bundles import train_slice
 from proxy_attention.grid import ProxySettings, RunSpec
 from proxy_attention.train import run as run_module
 from proxy_attention.train.run import train_run
@@ -25,7 +26,8 @@ def test_proxy_seconds_cover_the_proxy_step_and_not_its_logging(
     prepared, split = toy_dataset
     proxy = ProxySettings("saliency", threshold=0.5, weight=0.5, subset=0.5)
     spec = RunSpec("toy", "test_efficientnet", "basic", (1, "p", "p", 1), seed=0, proxy=proxy)
-    metrics = train_run(spec, toy_params(params), prepared, split, tmp_path / "run", threads=1)
+    run_params = train_slice(toy_params(params))
+    metrics = train_run(spec, run_params, prepared, split, tmp_path / "run", threads=1)
     per_epoch = [e["proxy_seconds"] for e in metrics["epochs"]]
     assert per_epoch[0] == per_epoch[3] == 0.0
     assert all(STEP <= s < STEP + 0.1 for s in per_epoch[1:3])  # the logging is not counted

@@ -4,6 +4,7 @@ import pytest
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 from tensorboard.plugins.hparams import plugin_data_pb2
 
+from proxy_attention.bundles import train_slice
 from proxy_attention.grid import ProxySettings, RunSpec
 from proxy_attention.train.run import train_run
 from tests.unit.test_trainer import toy_params
@@ -33,7 +34,8 @@ def test_a_proxy_run_writes_its_knobs_and_final_metrics(params, toy_dataset, tmp
     prepared, split = toy_dataset
     proxy = ProxySettings("gradcam", threshold=0.6, weight=0.8, subset=0.5)
     spec = RunSpec("toy", "test_efficientnet", "basic", ("p", 1), seed=3, proxy=proxy)
-    metrics = train_run(spec, toy_params(params), prepared, split, tmp_path / "run", threads=1)
+    run_params = train_slice(toy_params(params))
+    metrics = train_run(spec, run_params, prepared, split, tmp_path / "run", threads=1)
     hparams, tags, last = read_hparams(tmp_path / "run" / "tensorboard")
     assert hparams["model"] == "test_efficientnet" and hparams["schedule"] == "p 1"
     assert hparams["seed"] == 3 and hparams["proxy"] == "true"
@@ -56,7 +58,7 @@ def test_a_proxy_run_writes_its_knobs_and_final_metrics(params, toy_dataset, tmp
 def test_a_control_run_has_the_same_hparams_with_the_proxy_off(params, toy_dataset, tmp_path):
     prepared, split = toy_dataset
     spec = RunSpec("toy", "test_efficientnet", "cutmix", (2,), seed=0)
-    train_run(spec, toy_params(params), prepared, split, tmp_path / "run", threads=1)
+    train_run(spec, train_slice(toy_params(params)), prepared, split, tmp_path / "run", threads=1)
     hparams, _, _ = read_hparams(tmp_path / "run" / "tensorboard")
     assert hparams["proxy"] == "false" and hparams["proxy_method"] == "off"
     assert hparams["augmentation"] == "cutmix" and hparams["schedule"] == "2"

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import torch
 
+from proxy_attention.bundles import train_slice
 from proxy_attention.grid import ProxySettings, RunSpec
 from proxy_attention.proxy.overlay import rebuild_overlay
 from proxy_attention.train.run import CHECKPOINT, METRICS, train_run
@@ -20,7 +21,7 @@ def toy_params(params, epochs_batch=16):
 
 def run(params, toy_dataset, out, spec):
     prepared, split = toy_dataset
-    return train_run(spec, params, prepared, split, out, threads=1)
+    return train_run(spec, train_slice(params), prepared, split, out, threads=1)
 
 
 def test_loss_falls_and_outputs_are_written(params, toy_dataset, tmp_path):

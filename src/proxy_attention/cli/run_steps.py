@@ -47,37 +47,38 @@ def print_bundle(bundle_id: str, done: list[dict]) -> None:
 @command("train", "train one run of the grid", PARAMS, RUN, PREPARED, SPLIT, OUT, THREADS)
 def train(args: argparse.Namespace) -> None:
     from proxy_attention.params import load_params
-    from proxy_attention.train.run import train_run
 
     params = load_params(args.params)
-    spec = find_run(params, args.run)
     # train_run stamps its result like a bundle's runs (switching grid.train_together on
     # retrains nothing), inside its work directory: only the run that made it stamps it.
-    metrics = train_run(spec, params, args.prepared, args.split, args.out, args.threads)
-    print(f"{spec.run_id}: test accuracy {metrics['test']['accuracy']:.4f}")
+    train_one(params, args.run, args, args.out)
+
+
+def train_one(params: dict[str, Any], run_id: str, args: argparse.Namespace, out: Path) -> None:
+    """Train one run, given only the slice of params training declares (bundles.train_slice)."""
+    from proxy_attention.bundles import train_slice
+    from proxy_attention.train.run import train_run
+
+    spec = find_run(params, run_id)
+    dataset = params["datasets"][spec.dataset]
+    metrics = train_run(
+        spec, train_slice(params), args.prepared, args.split, out, args.threads, dataset=dataset
+    )
+    print(f"{run_id}: test accuracy {metrics['test']['accuracy']:.4f}", flush=True)
 
 
 @command("train-bundle", "train a bundle's runs that are not current", PARAMS, BUNDLE)
 def train_bundle(args: argparse.Namespace) -> None:
     from proxy_attention.bundles import RESULT, RUNS_ROOT, run_bundle, train_settings
     from proxy_attention.params import load_params
-    from proxy_attention.train.run import train_run
 
     params = load_params(args.params)
-
-    def train_one(run_id: str) -> None:
-        spec = find_run(params, run_id)
-        metrics = train_run(
-            spec, params, args.prepared, args.split, Path(RUNS_ROOT) / run_id, args.threads
-        )
-        print(f"{run_id}: test accuracy {metrics['test']['accuracy']:.4f}", flush=True)
-
     done = run_bundle(
         bundle_runs(params, args.bundle),
         train_settings(params),
         result_of=lambda run_id: Path(RUNS_ROOT) / run_id / RESULT,
         inputs_of=lambda run_id: [args.prepared, args.split],
-        make=train_one,
+        make=lambda run_id: train_one(params, run_id, args, Path(RUNS_ROOT) / run_id),
         marker_path=args.marker,
     )
     print_bundle(args.bundle, done)
@@ -113,8 +114,8 @@ def explain_bundle(args: argparse.Namespace) -> None:
         explain_settings,
         run_bundle,
     )
+    from proxy_attention.checkpoint import CHECKPOINT
     from proxy_attention.params import load_params
-    from proxy_attention.train.run import CHECKPOINT
 
     params = load_params(args.params)
 
@@ -138,16 +139,21 @@ def explain_bundle(args: argparse.Namespace) -> None:
 
 
 def measure(params, spec, checkpoint, prepared, split, out, threads) -> None:
-    """The explain step of one run, on the device params.train.device selects."""
+    """The explain step of one run, given only the slice of params it declares
+    (bundles.explain_slice), on the device params.train.device selects."""
     import torch
 
+    from proxy_attention.bundles import explain_slice
     from proxy_attention.explain.measure import measure_run
     from proxy_attention.train.loop import select_device
 
     if threads:
         torch.set_num_threads(threads)
     device = select_device(params["train"]["device"])
-    result = measure_run(spec, params, checkpoint, prepared, split, out, device)
+    dataset = params["datasets"][spec.dataset]
+    result = measure_run(
+        spec, explain_slice(params), checkpoint, prepared, split, out, device, dataset
+    )
     print(f"{spec.run_id}: {result['method']} deletion AUC {result['mean']['deletion_auc']:.3f}")
 
 

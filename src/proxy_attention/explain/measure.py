@@ -12,6 +12,7 @@ import torch
 from sklearn.model_selection import train_test_split
 
 from proxy_attention.atomic import remove_temporaries, save_npy, write_json
+from proxy_attention.bundles import explain_slice, require_slice
 from proxy_attention.checkpoint import load_classifier
 from proxy_attention.data.prepared import open_prepared
 from proxy_attention.data.split import load_split
@@ -63,30 +64,80 @@ def select_images(
 
 def measure_run(
     spec: RunSpec,
-    params: dict[str, Any],
+    explain_params: dict[str, Any],
     checkpoint: str | Path,
     prepared_dir: str | Path,
     split_path: str | Path,
     out: str | Path,
     device: torch.device | str = "cpu",
+    dataset: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Write ``out`` (metrics.json: means per run) and the per-image arrays beside it."""
-    settings = params["explain"]
+    """Write ``out`` (metrics.json: means per run) and the per-image arrays beside it.
+
+    ``explain_params`` is ``bundles.explain_slice(params)`` and nothing else, so the step reads
+    only what its settings string declares; ``dataset`` is the dataset's params entry, whose
+    source fixes the native resolution of the blur baseline.
+    """
+    require_slice(explain_params, explain_slice, "measure_run")
+    settings = explain_params["explain"]
     check_method(spec, settings["method"])
     started = time.perf_counter()
-    # The folder is this run's explanation alone: a killed attempt's temporary files go, and
-    # the old metrics.json (which marks it complete) goes before new arrays are written.
     out = Path(out)
-    remove_temporaries(out.parent)
-    out.unlink(missing_ok=True)
-    model, meta = load_classifier(checkpoint, device)
-    if meta["run_id"] != spec.run_id:
-        raise UserError(f"{checkpoint} belongs to run {meta['run_id']!r}, not {spec.run_id!r}")
+    _clear_result(out)
+    model = _run_model(checkpoint, spec, device)
     data = open_prepared(prepared_dir)
     chosen = select_images(
         load_split(split_path).test, data.labels, settings["max_images"], settings["seed"]
     )
-    store = ImageStore(data.images, data.labels)
+    native_size = None if dataset is None else native_image_size(dataset)
+    saliency = functools.partial(_saliency, target_layer=explain_params["target_layer"])
+    scores, predicted = _scores(
+        model, ImageStore(data.images, data.labels), chosen, settings, saliency, native_size, device
+    )
+    labels = data.labels[chosen]
+    _write_arrays(out, scores, chosen, labels)
+    result = {
+        "run_id": spec.run_id,
+        "method": settings["method"],
+        "target": settings["target"],
+        "steps": settings["steps"],
+        "baseline": settings["baseline"],
+        "blur_sigma_px": (
+            blur_sigma(data.image_size, native_size) if settings["baseline"] == "blur" else None
+        ),
+        "images": len(chosen),
+        "accuracy_on_images": float((predicted.numpy() == labels).mean()),
+        "mean": summarise(scores),
+        "seconds": time.perf_counter() - started,
+    }
+    write_json(out, result)
+    return result
+
+
+def _clear_result(out: Path) -> None:
+    """The folder is this run's explanation alone: a killed attempt's temporary files go, and
+    the old metrics.json (which marks it complete) goes before new arrays are written."""
+    remove_temporaries(out.parent)
+    out.unlink(missing_ok=True)
+
+
+def _run_model(checkpoint: str | Path, spec: RunSpec, device: torch.device | str):
+    model, meta = load_classifier(checkpoint, device)
+    if meta["run_id"] != spec.run_id:
+        raise UserError(f"{checkpoint} belongs to run {meta['run_id']!r}, not {spec.run_id!r}")
+    return model
+
+
+def _scores(
+    model: torch.nn.Module,
+    store: ImageStore,
+    chosen: np.ndarray,
+    settings: dict[str, Any],
+    saliency,
+    native_size: int | None,
+    device: torch.device | str,
+) -> tuple[dict[str, torch.Tensor], torch.Tensor]:
+    """Per-image faithfulness scores of ``chosen``, and the model's predictions on them."""
     predicted: list[torch.Tensor] = []
 
     def batches():
@@ -98,8 +149,6 @@ def measure_run(
                 predicted.append(model(images).argmax(dim=1).cpu())
             yield images, labels
 
-    saliency = functools.partial(_saliency, target_layer=params["proxy"]["target_layer"])
-    native_size = native_image_size(params["datasets"].get(spec.dataset, {}))
     baseline = settings["baseline"]
     if baseline == "blur":
         baseline = functools.partial(blur_baseline, native_size=native_size)
@@ -113,35 +162,23 @@ def measure_run(
         target=settings["target"],
         saliency_fn=saliency,
     )
-    labels = data.labels[chosen]
-    out = Path(out)
+    return scores, torch.cat(predicted)
+
+
+def _write_arrays(
+    out: Path, scores: dict[str, torch.Tensor], chosen: np.ndarray, labels: np.ndarray
+) -> None:
     arrays = {key: value.numpy() for key, value in scores.items()}
     arrays.update(indices=chosen, label=labels)
     for name in PER_IMAGE:
         save_npy(out.parent / f"{name}.npy", arrays[name])
-    result = {
-        "run_id": spec.run_id,
-        "method": settings["method"],
-        "target": settings["target"],
-        "steps": settings["steps"],
-        "baseline": settings["baseline"],
-        "blur_sigma_px": (
-            blur_sigma(data.image_size, native_size) if settings["baseline"] == "blur" else None
-        ),
-        "images": len(chosen),
-        "accuracy_on_images": float((torch.cat(predicted).numpy() == labels).mean()),
-        "mean": summarise(scores),
-        "seconds": time.perf_counter() - started,
-    }
-    write_json(out, result)
-    return result
 
 
 def native_image_size(dataset: dict[str, Any]) -> int | None:
     """The published image side of the dataset's source, where the source fixes one."""
     from proxy_attention.data.sources.registry import SOURCES
 
-    source = SOURCES.get(dataset.get("source", ""))
+    source = SOURCES.get(dataset["source"])
     return None if source is None else source.native_size
 
 

@@ -27,7 +27,7 @@ class StepWriter:
     """
 
     def __init__(
-        self, directory: Path, count: int, height: int, width: int, sheet_rows: int = 8
+        self, directory: Path, count: int, height: int, width: int, sheet_rows: int
     ) -> None:
         self.directory = directory
         image_shape = (height, width, 3)

@@ -24,13 +24,14 @@ from proxy_attention.saliency import saliency_maps
 
 @dataclass(frozen=True)
 class StepOptions:
-    """The proxy-step knobs that are not part of a run's identity (params.yaml `proxy`)."""
+    """The proxy-step knobs that are not part of a run's identity: params.yaml `proxy`, whose
+    defaults the schema fills (``StepOptions(**params["proxy"])``)."""
 
-    selection: str = "random"
-    target: str = "predicted"
-    target_layer: str | None = None
-    batch_size: int = 64
-    contact_sheet_images: int = 8
+    selection: str
+    target: str
+    target_layer: str | None
+    batch_size: int
+    contact_sheet_images: int
 
 
 def run_proxy_step(
@@ -89,7 +90,7 @@ def make_proxies(
     was_training = model.training
     model.eval()
     height, width = store.images.shape[1:3]
-    saliency_seconds = write_seconds = 0.0
+    timing = {"saliency_seconds": 0.0, "write_seconds": 0.0}
     fractions: list[float] = []
     with atomic_dir(step_dir) as tmp:
         writer = StepWriter(tmp, len(indices), height, width, options.contact_sheet_images)
@@ -99,38 +100,48 @@ def make_proxies(
                 chunk_targets = torch.as_tensor(targets[start : start + options.batch_size])
                 originals = store.read(chunk)
                 tick = time.perf_counter()
-                images = to_float(torch.from_numpy(originals).to(device))
-                # Saliency noise (SmoothGrad) must not shift the training RNG stream, so that
-                # a proxy run and its control stay comparable up to the data they see.
-                with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
-                    maps = saliency_maps(
-                        model,
-                        images,
-                        chunk_targets.to(device),
-                        settings.method,
-                        options.target_layer,
-                    )
-                proxies = to_uint8(
-                    proxy_images(images, maps, settings.threshold, settings.weight, settings.mode)
+                maps, proxies, changed = _proxy_batch(
+                    model, originals, chunk_targets, settings, options, device
                 )
-                fractions += changed_fraction(maps, settings.threshold, settings.weight).tolist()
-                maps_np, proxies_np = maps.float().cpu().numpy(), proxies.cpu().numpy()
-                saliency_seconds += time.perf_counter() - tick
+                fractions += changed
+                timing["saliency_seconds"] += time.perf_counter() - tick
                 tick = time.perf_counter()
-                writer.add(chunk, originals, proxies_np, maps_np, chunk_targets.numpy())
-                write_seconds += time.perf_counter() - tick
+                writer.add(chunk, originals, proxies, maps, chunk_targets.numpy())
+                timing["write_seconds"] += time.perf_counter() - tick
             tick = time.perf_counter()
             writer.close()
-            write_seconds += time.perf_counter() - tick
+            timing["write_seconds"] += time.perf_counter() - tick
             record = {
                 **(context or {}),
                 "chosen": int(len(indices)),
                 "fraction_pixels_changed": float(np.mean(fractions)) if fractions else 0.0,
-                "saliency_seconds": saliency_seconds,
-                "write_seconds": write_seconds,
+                **timing,
                 "settings": asdict(settings),
             }
             write_json(tmp / RECORD, record)
         finally:
             model.train(was_training)
     return record
+
+
+def _proxy_batch(
+    model: nn.Module,
+    originals: np.ndarray,
+    targets: torch.Tensor,
+    settings: ProxySettings,
+    options: StepOptions,
+    device: torch.device,
+) -> tuple[np.ndarray, np.ndarray, list[float]]:
+    """One batch: its saliency maps, its proxy images (uint8) and the changed pixel fractions."""
+    images = to_float(torch.from_numpy(originals).to(device))
+    # Saliency noise (SmoothGrad) must not shift the training RNG stream, so that
+    # a proxy run and its control stay comparable up to the data they see.
+    with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
+        maps = saliency_maps(
+            model, images, targets.to(device), settings.method, options.target_layer
+        )
+    proxies = to_uint8(
+        proxy_images(images, maps, settings.threshold, settings.weight, settings.mode)
+    )
+    changed = changed_fraction(maps, settings.threshold, settings.weight).tolist()
+    return maps.float().cpu().numpy(), proxies.cpu().numpy(), changed

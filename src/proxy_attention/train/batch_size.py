@@ -171,8 +171,8 @@ def resolve_batch_size(
     """``train.batch_size`` as an integer: itself, or the cached finder result when ``auto``."""
     if settings["batch_size"] != "auto":
         return int(settings["batch_size"])
-    max_size = settings.get("max_batch_size")
-    budget_gb = settings.get("memory_budget_gb")
+    max_size = settings["max_batch_size"]
+    budget_gb = settings["memory_budget_gb"]
     if device.type == "cuda":
         where = f"cuda:{torch.cuda.get_device_name(device)}"
     else:

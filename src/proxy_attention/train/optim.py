@@ -9,15 +9,14 @@ from torch import nn
 
 
 def build_optimizer(model: nn.Module, cfg: dict[str, Any]) -> torch.optim.Optimizer:
+    """params.yaml `train.optimizer`, validated: the schema has filled every default."""
     if cfg["name"] == "adamw":
-        return torch.optim.AdamW(
-            model.parameters(), lr=cfg["lr"], weight_decay=cfg.get("weight_decay", 1e-5)
-        )
+        return torch.optim.AdamW(model.parameters(), lr=cfg["lr"], weight_decay=cfg["weight_decay"])
     return torch.optim.SGD(
         model.parameters(),
         lr=cfg["lr"],
-        momentum=cfg.get("momentum", 0.9),
-        weight_decay=cfg.get("weight_decay", 0.0),
+        momentum=cfg["momentum"],
+        weight_decay=cfg["weight_decay"],
     )
 
 
@@ -27,6 +26,6 @@ def build_scheduler(
     """One schedule over ``total_steps`` batches, stepped per batch."""
     if cfg["name"] == "onecycle":
         return torch.optim.lr_scheduler.OneCycleLR(
-            optimizer, max_lr=cfg.get("max_lr", 2e-3), total_steps=max(total_steps, 1)
+            optimizer, max_lr=cfg["max_lr"], total_steps=max(total_steps, 1)
         )
     return torch.optim.lr_scheduler.ConstantLR(optimizer, factor=1.0, total_iters=0)

@@ -1,0 +1,205 @@
+"""What one training run holds while it trains: its data, model, optimizer and random streams,
+built in a fixed order from its seed, and put back from a saved state (train/resume.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch.utils.data import DataLoader
+
+from proxy_attention.augment import batch_augment, train_transform
+from proxy_attention.data.prepared import PreparedDataset
+from proxy_attention.data.split import Split, resplit_train_val
+from proxy_attention.data.views import ImageStore, TrainingImages
+from proxy_attention.grid import RunSpec
+from proxy_attention.models import create_classifier
+from proxy_attention.proxy.overlay import rebuild_overlay
+from proxy_attention.saliency import saliency_maps
+from proxy_attention.schedule import total_epochs
+from proxy_attention.train import resume
+from proxy_attention.train.optim import build_optimizer, build_scheduler
+
+
+@dataclass
+class TrainingState:
+    """The objects the epoch loop reads and changes; ``progress`` is what resume.pt saves
+    beside the streams (epoch, history, proxy records, splits used, seconds so far)."""
+
+    spec: RunSpec
+    settings: dict[str, Any]  # params.yaml `train`
+    work: Path
+    device: torch.device
+    device_info: dict[str, Any]
+    data: PreparedDataset
+    split: Split
+    store: ImageStore
+    train_set: TrainingImages
+    loader: DataLoader
+    mixer: Any
+    model: torch.nn.Module
+    optimizer: torch.optim.Optimizer
+    scheduler: torch.optim.lr_scheduler.LRScheduler
+    scaler: torch.amp.GradScaler
+    loader_rng: torch.Generator
+    proxy_rng: np.random.Generator
+    progress: dict[str, Any]
+    # Which images some training set of this run has held (the re-split leak, per epoch).
+    trained_on: np.ndarray
+    clock: float  # perf_counter() when the time not yet in progress["seconds_before"] began
+
+    @property
+    def epochs(self) -> int:
+        return total_epochs(self.spec.schedule)
+
+    def streams(self) -> dict[str, Any]:
+        """Everything resume.save_state writes and resume.restore_state puts back."""
+        return dict(
+            model=self.model,
+            optimizer=self.optimizer,
+            scheduler=self.scheduler,
+            scaler=self.scaler,
+            loader_generator=self.loader_rng,
+            proxy_rng=self.proxy_rng,
+        )
+
+    def resplit(self, round_index: int) -> None:
+        """The original protocol's fresh train/validation split of round ``round_index``."""
+        seed = self.spec.seed * 1000 + round_index
+        self.split = resplit_train_val(self.split, self.data.labels, seed=seed)
+        self.train_set.indices = self.split.train
+
+
+def build_training_state(
+    spec: RunSpec,
+    run_params: dict[str, Any],
+    data: PreparedDataset,
+    split: Split,
+    work: Path,
+    device: torch.device,
+    device_info: dict[str, Any],
+    progress: dict[str, Any],
+    clock: float,
+) -> TrainingState:
+    """Model, loader, mixer, optimizer and streams of a run that starts at epoch 0."""
+    settings = run_params["train"]
+    # Seed right before building the model: every variant with this seed starts from the
+    # same weights, sees the same batch order and draws the same augmentation stream.
+    torch.manual_seed(spec.seed)
+    np.random.seed(spec.seed)
+    model = create_classifier(
+        spec.model, data.num_classes, settings["pretrained"], data.image_size
+    ).to(device)
+    store = ImageStore(data.images, data.labels)
+    transform = train_transform(
+        spec.augmentation, data.image_size, settings["hflip"], settings["rotation"]
+    )
+    train_set = TrainingImages(store, split.train, transform)
+    loader_rng = torch.Generator().manual_seed(spec.seed)
+    loader = _loader(train_set, progress["batch_size"], loader_rng, device, device_info)
+    mixer = _mixer(spec, data.num_classes, model, settings["mixing"], run_params["proxy"])
+    optimizer = build_optimizer(model, settings["optimizer"])
+    steps = total_epochs(spec.schedule) * len(loader)
+    scheduler = build_scheduler(optimizer, settings["lr_schedule"], steps)
+    return TrainingState(
+        spec=spec,
+        settings=settings,
+        work=work,
+        device=device,
+        device_info=device_info,
+        data=data,
+        split=split,
+        store=store,
+        train_set=train_set,
+        loader=loader,
+        mixer=mixer,
+        model=model,
+        optimizer=optimizer,
+        scheduler=scheduler,
+        scaler=torch.amp.GradScaler(device.type, enabled=device.type == "cuda"),
+        loader_rng=loader_rng,
+        proxy_rng=np.random.default_rng(spec.seed),
+        progress=progress,
+        trained_on=np.zeros(len(data.labels), dtype=bool),
+        clock=clock,
+    )
+
+
+def resume_training(state: TrainingState, saved: dict[str, Any] | None) -> None:
+    """Continue from ``saved`` (resume.read_state) where there is one: its progress, streams,
+    proxy overlay and re-drawn splits. Either way, no unsaved proxy step of a killed attempt
+    is kept."""
+    if saved is None:
+        resume.discard_unfinished_steps(state.work, 0)
+        return
+    state.progress = saved["progress"]
+    resume.restore_state(saved, **state.streams())
+    rounds = len(state.progress["proxy_records"])
+    resume.discard_unfinished_steps(state.work, rounds)
+    if state.spec.proxy is not None:
+        state.store.overlay = rebuild_overlay(
+            state.work, len(state.data.labels), rounds, state.spec.proxy.clear_every_step
+        )
+    state.trained_on[state.split.train] = True
+    for round_index in range(1, state.progress["splits_used"]):
+        state.resplit(round_index)
+        # The current split may not be trained on yet: harmless, its val is not in its train.
+        state.trained_on[state.split.train] = True
+
+
+def _loader(
+    train_set: TrainingImages,
+    batch_size: int,
+    generator: torch.Generator,
+    device: torch.device,
+    device_info: dict[str, Any],
+) -> DataLoader:
+    return DataLoader(
+        train_set,
+        batch_size=batch_size,
+        shuffle=True,
+        generator=generator,
+        num_workers=device_info["loader_workers"],
+        pin_memory=device.type == "cuda",
+        # Fresh workers per epoch are seeded from the generator, which the resume state holds;
+        # persistent workers would carry random state no checkpoint can capture.
+        persistent_workers=False,
+    )
+
+
+def _mixer(
+    spec: RunSpec,
+    num_classes: int,
+    model: torch.nn.Module,
+    mixing: dict[str, Any],
+    proxy: dict[str, Any],
+):
+    """The batch mix of the run's augmentation (params.yaml `train.mixing`); None for none."""
+    return batch_augment(
+        spec.augmentation,
+        num_classes,
+        saliency_fn=_saliency_fn(model, mixing["saliency_method"], proxy),
+        alpha=mixing["alpha"],
+        grid=mixing["attentive_grid"],
+        top_k=mixing["attentive_top_k"],
+    )
+
+
+def _saliency_fn(model: torch.nn.Module, method: str, proxy: dict[str, Any]):
+    """Model saliency for the saliency-guided mixes, explaining the predicted class (on the
+    CAM layer of params.yaml `proxy.target_layer`)."""
+    target_layer = proxy["target_layer"]
+
+    def saliency(images: torch.Tensor) -> torch.Tensor:
+        model.eval()
+        try:
+            with torch.no_grad():
+                predicted = model(images).argmax(dim=1)
+            return saliency_maps(model, images, predicted, method, target_layer)
+        finally:
+            model.train()
+
+    return saliency
