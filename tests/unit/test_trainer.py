@@ -121,3 +121,22 @@ def test_resplit_switch_draws_a_new_split_per_round_and_the_default_never_does(
     metrics = run(params, toy_dataset, tmp_path / "leaky", leaky)
     assert metrics["protocol"] == {"resplit_each_round": True, "splits_used": 3}
     assert metrics["run_id"].endswith("-resplit/seed~0")
+
+
+def test_a_lambda_zero_proxy_run_equals_its_control_bit_for_bit(params, toy_dataset, tmp_path):
+    """λ = 0 leaves every proxy image equal to its original, so the proxy step must change
+    nothing else either: no random draw, no data order, no optimiser step differs."""
+    params = toy_params(params)
+    params["train"].update(hflip=0.5, rotation=10.0)  # the augmentations draw random numbers
+    proxy = ProxySettings("saliency", threshold=0.3, weight=0.0, subset=0.5)
+    spec = RunSpec("toy", "test_efficientnet", "basic", (1, "p", "p", 1), seed=2, proxy=proxy)
+    control = RunSpec("toy", "test_efficientnet", "basic", (1, "p", "p", 1), seed=2)
+    proxied = run(params, toy_dataset, tmp_path / "proxy", spec)
+    plain = run(params, toy_dataset, tmp_path / "control", control)
+    assert len(proxied["proxy_steps"]) == 2 and proxied["proxy_steps"][0]["chosen"] > 0
+    accuracy = lambda m: [(e["train_loss"], e["val_accuracy"]) for e in m["epochs"]]  # noqa: E731
+    assert accuracy(proxied) == accuracy(plain)
+    assert proxied["test"] == plain["test"]
+    ours = torch.load(tmp_path / "proxy" / CHECKPOINT, weights_only=True)["model"]
+    theirs = torch.load(tmp_path / "control" / CHECKPOINT, weights_only=True)["model"]
+    assert all(torch.equal(ours[name], theirs[name]) for name in theirs)
