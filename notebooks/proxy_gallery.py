@@ -26,7 +26,7 @@ from pathlib import Path
 from IPython.display import Image, display
 
 from proxy_attention.params import load_params
-from proxy_attention.report.figure_pairs import notebook_parameters
+from proxy_attention.report.notebook_figures import notebook_parameters
 from proxy_attention.report.figures import save_figure
 from proxy_attention.report.saliency_figures import gallery_figure
 

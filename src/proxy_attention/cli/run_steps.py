@@ -8,7 +8,6 @@ from typing import Any
 
 from proxy_attention.cli.commands import (
     BUNDLE,
-    OUT,
     PARAMS,
     PREPARED,
     RUN,
@@ -44,22 +43,52 @@ def print_bundle(bundle_id: str, done: list[dict]) -> None:
     print(f"{bundle_id}: {made} made, {len(done) - made} already current")
 
 
-@command("train", "train one run of the grid", PARAMS, RUN, PREPARED, SPLIT, OUT, THREADS)
+def run_folder(args: argparse.Namespace) -> Path:
+    """The folder train writes: ``--out``, or the folder of the ``--metrics`` (and
+    ``--checkpoint``) files a rule declares, which must have the names training writes."""
+    from proxy_attention.layout import CHECKPOINT, METRICS
+
+    if (args.out is None) == (args.metrics is None):
+        raise UserError("train: give either --out (the run's folder) or --metrics")
+    if args.out is not None:
+        return args.out
+    folder = args.metrics.parent
+    expected = {"--metrics": (args.metrics, METRICS), "--checkpoint": (args.checkpoint, CHECKPOINT)}
+    for flag, (given, name) in expected.items():
+        if given is not None and given != folder / name:
+            raise UserError(f"train: {flag} must be {folder / name} (training writes {name})")
+    return folder
+
+
+@command(
+    "train",
+    "train one run of the grid",
+    PARAMS,
+    RUN,
+    PREPARED,
+    SPLIT,
+    path("--out", "the run's folder, data/runs/<run-id>", required=False),
+    path("--metrics", "or: the run's metrics.json (its other files go beside it)", required=False),
+    path("--checkpoint", "with --metrics: the checkpoint.pt beside it", required=False),
+    THREADS,
+)
 def train(args: argparse.Namespace) -> None:
     from proxy_attention.params import load_params
     from proxy_attention.train.run import train_run
 
+    out = run_folder(args)
     params = load_params(args.params)
     spec = find_run(params, args.run)
     # train_run stamps its result like a bundle's runs (switching grid.train_together on
     # retrains nothing), inside its work directory: only the run that made it stamps it.
-    metrics = train_run(spec, params, args.prepared, args.split, args.out, args.threads)
+    metrics = train_run(spec, params, args.prepared, args.split, out, args.threads)
     print(f"{spec.run_id}: test accuracy {metrics['test']['accuracy']:.4f}")
 
 
 @command("train-bundle", "train a bundle's runs that are not current", PARAMS, BUNDLE)
 def train_bundle(args: argparse.Namespace) -> None:
-    from proxy_attention.bundles import RESULT, RUNS_ROOT, run_bundle, train_settings
+    from proxy_attention import layout
+    from proxy_attention.bundles import run_bundle, train_settings
     from proxy_attention.params import load_params
     from proxy_attention.train.run import train_run
 
@@ -68,14 +97,14 @@ def train_bundle(args: argparse.Namespace) -> None:
     def train_one(run_id: str) -> None:
         spec = find_run(params, run_id)
         metrics = train_run(
-            spec, params, args.prepared, args.split, Path(RUNS_ROOT) / run_id, args.threads
+            spec, params, args.prepared, args.split, Path(layout.run_dir(run_id)), args.threads
         )
         print(f"{run_id}: test accuracy {metrics['test']['accuracy']:.4f}", flush=True)
 
     done = run_bundle(
         bundle_runs(params, args.bundle),
         train_settings(params),
-        result_of=lambda run_id: Path(RUNS_ROOT) / run_id / RESULT,
+        result_of=lambda run_id: Path(layout.run_file(run_id, layout.METRICS)),
         inputs_of=lambda run_id: [args.prepared, args.split],
         make=train_one,
         marker_path=args.marker,
@@ -106,30 +135,24 @@ def explain(args: argparse.Namespace) -> None:
 
 @command("explain-bundle", "explain a bundle's runs that are not current", PARAMS, BUNDLE)
 def explain_bundle(args: argparse.Namespace) -> None:
-    from proxy_attention.bundles import (
-        EXPLAIN_ROOT,
-        RESULT,
-        RUNS_ROOT,
-        explain_settings,
-        run_bundle,
-    )
+    from proxy_attention import layout
+    from proxy_attention.bundles import explain_settings, run_bundle
     from proxy_attention.params import load_params
-    from proxy_attention.train.run import CHECKPOINT
 
     params = load_params(args.params)
 
     def checkpoint(run_id: str) -> Path:
-        return Path(RUNS_ROOT) / run_id / CHECKPOINT
+        return Path(layout.run_file(run_id, layout.CHECKPOINT))
 
     def explain_one(run_id: str) -> None:
-        out = Path(EXPLAIN_ROOT) / run_id / RESULT
+        out = Path(layout.explain_metrics(run_id))
         spec = find_run(params, run_id)
         measure(params, spec, checkpoint(run_id), args.prepared, args.split, out, args.threads)
 
     done = run_bundle(
         bundle_runs(params, args.bundle),
         explain_settings(params),
-        result_of=lambda run_id: Path(EXPLAIN_ROOT) / run_id / RESULT,
+        result_of=lambda run_id: Path(layout.explain_metrics(run_id)),
         inputs_of=lambda run_id: [checkpoint(run_id), args.prepared, args.split],
         make=explain_one,
         marker_path=args.marker,
