@@ -1,11 +1,15 @@
 """layout.py: the one list of the pipeline's paths, equal to the names the writers use."""
 
+from pathlib import Path
+
 import pytest
+import yaml
 
 from proxy_attention import bundles, layout
 from proxy_attention.report import aggregate, dvc_metrics, explainability, leak, summary_tex
 from proxy_attention.train import run as train_run
 
+ROOT = Path(__file__).resolve().parents[2]
 RUN_ID = "digits/mobilenetv3_small_100/aug~basic/proxy~gradcampp-t0.6-w0.8-f0.5-s3-p-2/seed~0"
 
 
@@ -74,3 +78,25 @@ def test_a_steps_output_folder_is_the_one_folder_of_its_files():
     )
     with pytest.raises(ValueError, match=r"one folder, got \['data/report', 'metrics'\]"):
         layout.folder_of(["metrics/metrics.json", "data/report/results.html"])
+
+
+def test_dvc_versions_the_folders_the_layout_names():
+    stages = yaml.safe_load((ROOT / "dvc.yaml").read_text())["stages"]
+    outs = {next(iter(o)) for stage in stages.values() for o in stage.get("outs", [])}
+    folders = {
+        layout.RAW.split("/{")[0],
+        layout.PREPARED.split("/{")[0],
+        layout.SPLIT.split("/{")[0],
+        layout.RUNS_ROOT,
+        layout.EXPLAIN_ROOT,
+        layout.FIGURES_ROOT,
+        layout.RESULTS_ROOT,
+        layout.GENERATED_ROOT,
+        layout.THESIS_PDF,
+    }
+    assert outs == folders
+    metrics = {next(iter(m)) for m in stages["metrics"]["metrics"] + stages["metrics"]["plots"]}
+    assert metrics == {
+        f"{layout.METRICS_ROOT}/{name}"
+        for name in (layout.DVC_METRICS, layout.LEARNING_CURVES, layout.TEST_ACCURACY)
+    }

@@ -17,8 +17,7 @@ def write_dag_figure(dot_file: Path, pdf: Path, tex: Path) -> None:
     dot = shutil.which("dot")
     if dot is None:
         raise UserError(
-            "Graphviz's `dot` is missing: apt-get install graphviz"
-            " (workflow/scripts/setup.sh does)"
+            "Graphviz's `dot` is missing: apt-get install graphviz (workflow/scripts/setup.sh does)"
         )
     with atomic_path(pdf) as tmp:
         subprocess.run([dot, "-Tpdf", str(dot_file), "-o", str(tmp)], check=True)
