@@ -5,6 +5,7 @@ from pathlib import Path
 
 from proxy_attention import layout
 from proxy_attention.params import load_params
+from proxy_attention.report.notebook_figures import NOTEBOOK_FIGURES, pair_slug
 from tests.helpers.workflow import declared_outputs, undeclared
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,6 +28,19 @@ def test_every_generated_input_of_the_thesis_is_a_declared_output():
     datasets = load_params(ROOT / "params.yaml")["grid"]["datasets"]
     assert set(included) <= set(layout.generated_files(datasets))
     assert outputs[layout.THESIS_PDF] == "thesis"
+
+
+def test_one_rule_draws_every_notebook_of_the_registry_for_every_pair():
+    outputs = declared_outputs(ROOT)
+    pairs = load_params(ROOT / "params.yaml")["figures"]["pairs"]
+    expected = {
+        f"{layout.NOTEBOOK_STEM}.{ext}".format(pair=pair_slug(pair), notebook=name)
+        for pair in pairs
+        for name in NOTEBOOK_FIGURES
+        for ext in ("ipynb", "pdf", "png")
+    }
+    drawn = {path for path, rule in outputs.items() if rule == "notebook"}
+    assert drawn == expected and len(drawn) == 9 * len(pairs)
 
 
 def test_a_path_inside_a_directory_output_counts_as_declared():
