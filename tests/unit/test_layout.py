@@ -6,7 +6,7 @@ import pytest
 import yaml
 
 from proxy_attention import bundles, layout
-from proxy_attention.report import aggregate, dvc_metrics, explainability, leak, summary_tex
+from proxy_attention.report import aggregate, explainability, leak, summary_tex
 from proxy_attention.train import run as train_run
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,11 +26,6 @@ def test_result_and_thesis_files_are_named_as_their_writers_name_them():
         layout.PER_CLASS_CSV,
     )
     assert summary_tex.VARIANTS_CSV == layout.VARIANTS_CSV
-    assert (dvc_metrics.METRICS, dvc_metrics.LEARNING_CURVES, dvc_metrics.TEST_ACCURACY) == (
-        layout.DVC_METRICS,
-        layout.LEARNING_CURVES,
-        layout.TEST_ACCURACY,
-    )
     # report/build.py writes the others of REPORT_TEX; these two modules name their own.
     assert layout.REPORT_TEX["explainability"] == explainability.EXPLAINABILITY_TEX
     assert layout.REPORT_TEX["leak"] == leak.LEAK_TEX

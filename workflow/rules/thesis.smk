@@ -1,4 +1,6 @@
-THESIS_SOURCES = ["thesis/*.tex", "thesis/*.bib", "thesis/*.sty", "thesis/chapters/*.tex"]
+THESIS_SOURCES = [
+    f"{layout.THESIS_DIR}/{pattern}" for pattern in ("*.tex", "*.bib", "*.sty", "chapters/*.tex")
+]
 
 
 rule thesis:
