@@ -29,15 +29,15 @@ localrules: all, data, runs, results, download, weights, metrics, job_costs
 rule all:
     input:
         THESIS_PDF,
-        "metrics/metrics.json",
-        "data/report/job_costs.html",
+        f"{layout.METRICS_ROOT}/{layout.DVC_METRICS}",
+        f"{layout.REPORT_ROOT}/job_costs.html",
     default_target: True
 
 
 rule data:
     """Every dataset of the grid downloaded, prepared and split."""
     input:
-        expand("data/splits/{dataset}.npz", dataset=GRID_DATASETS),
+        expand(layout.SPLIT, dataset=GRID_DATASETS),
 
 
 rule runs:
@@ -49,5 +49,5 @@ rule runs:
 rule results:
     """The aggregated run table and the generated thesis inputs."""
     input:
-        "data/results/runs.csv",
+        layout.results(layout.RUNS_CSV),
         GENERATED,

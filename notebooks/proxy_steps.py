@@ -27,8 +27,8 @@ from pathlib import Path
 from IPython.display import Image, display
 
 from proxy_attention.params import load_params
-from proxy_attention.report.figure_pairs import notebook_parameters
 from proxy_attention.report.map_figures import steps_figure
+from proxy_attention.report.notebook_figures import notebook_parameters
 from proxy_attention.report.plotting import save_figure
 
 # %% tags=["parameters"]

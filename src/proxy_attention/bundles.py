@@ -23,12 +23,10 @@ from typing import Any
 from proxy_attention.atomic import write_json, write_text
 from proxy_attention.grid import expand_grid
 
-RUNS_ROOT = "data/runs"
-EXPLAIN_ROOT = "data/explain"
-# Inside the trees they stand for, so DVC versions them with the runs and explanations;
-# dataset names cannot start with "_" (params schema).
-MARKERS = {"train": f"{RUNS_ROOT}/_bundles", "explain": f"{EXPLAIN_ROOT}/_bundles"}
-RESULT = "metrics.json"
+# The folders of runs, explanations and bundle markers live in layout.py (re-exported here).
+from proxy_attention.layout import EXPLAIN_ROOT, MARKERS, METRICS, RUNS_ROOT  # noqa: F401
+
+RESULT = METRICS
 STAMP = "settings.sha256"  # beside a run's (or its explanation's) metrics.json
 
 

@@ -10,9 +10,9 @@ import torch
 
 from proxy_attention.atomic import atomic_path
 from proxy_attention.errors import UserError
+from proxy_attention.layout import CHECKPOINT  # noqa: F401  (the file name, beside its reader and writer)
 from proxy_attention.models import ImageClassifier, create_classifier
 
-CHECKPOINT = "checkpoint.pt"  # in a run's folder, beside its metrics.json
 REQUIRED_KEYS = ("model", "arch", "num_classes", "image_size", "classes", "run_id")
 
 

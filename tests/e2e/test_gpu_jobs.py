@@ -14,7 +14,7 @@ from tests.helpers.workflow import workflow_value
 
 pytestmark = pytest.mark.e2e
 
-GPU_RULES = {"train", "explain", "saliency_comparison", "proxy_gallery", "proxy_steps"}
+GPU_RULES = {"train", "explain", "notebook"}
 
 
 def _gpu_by_rule(output: str) -> dict[str, set[str]]:

@@ -14,7 +14,7 @@ from PIL import Image
 
 from proxy_attention.grid import expand_grid
 from proxy_attention.params import validate_params
-from proxy_attention.report.figure_pairs import NOTEBOOKS, pair_slug
+from proxy_attention.report.notebook_figures import NOTEBOOKS, pair_slug
 from tests.e2e.conftest import make_project, run, tiny_params
 
 pytestmark = pytest.mark.e2e
@@ -92,7 +92,9 @@ def test_notebooks_and_explain_metrics_end_to_end(tmp_path):
     # A knob of one notebook reruns that notebook, for every pair, and nothing else upstream.
     params["figures"]["gallery"]["weights"] = [0.3]
     (project / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
-    counts = jobs(run(["snakemake", "-n", *TARGETS], project).stdout)
-    assert counts.get("proxy_gallery") == 2
-    papermill_rules = {"saliency_comparison", "proxy_gallery", "proxy_steps"}
-    assert set(counts) & (papermill_rules | {"train", "explain"}) == {"proxy_gallery"}
+    dry = run(["snakemake", "-n", *TARGETS], project).stdout
+    counts = jobs(dry)
+    assert counts.get("notebook") == 2
+    assert set(counts) & {"notebook", "train", "explain"} == {"notebook"}
+    rerun = re.findall(r"wildcards: pair=\S+, notebook=(\w+)", dry)
+    assert rerun == ["proxy_gallery", "proxy_gallery"]

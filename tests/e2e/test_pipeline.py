@@ -12,6 +12,7 @@ import yaml
 from proxy_attention.grid import expand_grid
 from proxy_attention.params import validate_params
 from tests.e2e.conftest import run
+from tests.helpers.workflow import declared_outputs, undeclared
 
 pytestmark = pytest.mark.e2e
 
@@ -44,6 +45,9 @@ def test_snakemake_builds_the_thesis_and_is_then_up_to_date(tiny_project):
     assert not re.search(r"(Reference|Citation) .* undefined", log)
     dry = run(["snakemake", "-n"], tiny_project)
     assert "Nothing to be done" in dry.stdout + dry.stderr
+    # Every file the build wrote under thesis/generated is a declared output (or in one).
+    written = [str(p.relative_to(tiny_project)) for p in generated.rglob("*") if p.is_file()]
+    assert len(written) > 20 and undeclared(written, declared_outputs(tiny_project)) == []
 
     # One changed result flows into the PDF with no hand edits, and retrains nothing.
     metrics_path = tiny_project / "data" / "runs" / runs["run_id"].iloc[0] / "metrics.json"

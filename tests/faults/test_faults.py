@@ -296,7 +296,7 @@ def _papermill(settings: dict, out_dir: Path, kill_at: str | None = None):
 
 
 def test_notebook(project, record, tmp_path):
-    from proxy_attention.report.figure_pairs import notebook_parameters
+    from proxy_attention.report.notebook_figures import notebook_parameters
 
     params = load_params("params.yaml")
     proxy_run = params["figures"]["pairs"][0]

@@ -39,3 +39,29 @@ def workflow_value(
     if result.returncode != 0:
         raise AssertionError(result.stderr[-3000:])
     return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def declared_outputs(project: Path) -> dict[str, str]:
+    """Every output path of the project's DAG (files and directories) -> its rule, from
+    `snakemake --summary`, which lists the outputs whether they exist or not."""
+    result = subprocess.run(
+        [sys.executable, "-m", "snakemake", "--summary", "--nolock"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    if result.returncode != 0:
+        raise AssertionError(result.stderr[-3000:])
+    rows = [line.split("\t") for line in result.stdout.splitlines()]
+    return {row[0]: row[2] for row in rows[1:] if len(row) > 2}
+
+
+def undeclared(paths, outputs: dict[str, str]) -> list[str]:
+    """The ``paths`` that are neither a declared output nor inside a declared one (a
+    directory output stands for everything in it)."""
+    return [
+        path
+        for path in paths
+        if path not in outputs and not any(path.startswith(f"{out}/") for out in outputs)
+    ]

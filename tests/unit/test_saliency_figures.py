@@ -17,19 +17,19 @@ from proxy_attention.data.split import load_split
 from proxy_attention.grid import expand_grid
 from proxy_attention.params import ParamsError, validate_params
 from proxy_attention.proxy.images import proxy_images
-from proxy_attention.report.figure_pairs import (
-    NOTEBOOKS,
-    notebook_inputs,
-    notebook_parameters,
-    pair_slug,
-    write_saliency_tex,
-)
 from proxy_attention.report.map_figures import (
     comparison_figure,
     gallery_figure,
     heat_overlay,
     pick_images,
     steps_figure,
+)
+from proxy_attention.report.notebook_figures import (
+    NOTEBOOKS,
+    notebook_inputs,
+    notebook_parameters,
+    pair_slug,
+    write_saliency_tex,
 )
 from proxy_attention.saliency import saliency_maps
 from tests.helpers.checkpoints import reference_model, save_checkpoint
@@ -239,16 +239,19 @@ def test_saliency_tex_includes_every_pairs_figures(tmp_path):
             path = tmp_path / "figures" / pair_slug(pair) / f"{name}.pdf"
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(b"%PDF " + name.encode())
-    copied = write_saliency_tex(params, tmp_path / "figures", tmp_path / "generated")
-    tex = (tmp_path / "generated" / "saliency_figures.tex").read_text()
+    generated = tmp_path / "generated"
+    tex_file, copies = generated / "saliency_figures.tex", generated / "saliency"
+    copied = write_saliency_tex(params, tmp_path / "figures", tex_file, copies)
+    tex = tex_file.read_text()
     assert len(copied) == 6 and tex.count(r"\includegraphics") == 6
     for path in copied:
         assert path.read_bytes().endswith(path.stem.encode())
-        assert f"generated/{path.relative_to(tmp_path / 'generated')}" in tex
+        # as the thesis names it: relative to the thesis folder, which holds generated/
+        assert f"{{generated/saliency/{path.parent.name}/{path.name}}}" in tex
     assert tex.count(r"\clearpage") == 1
     (tmp_path / "figures" / pair_slug(pairs[1]) / "proxy_steps.pdf").unlink()
-    with pytest.raises(FileNotFoundError, match="proxy_steps"):
-        write_saliency_tex(params, tmp_path / "figures", tmp_path / "generated")
+    with pytest.raises(FileNotFoundError, match=f"proxy_steps notebook for {pairs[1]}"):
+        write_saliency_tex(params, tmp_path / "figures", tex_file, copies)
 
 
 # --- notebooks --------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ import glob
 import json
 import sys
 
+from proxy_attention import layout
 from proxy_attention.bundles import bundles, explain_settings, marker, train_settings
 from proxy_attention.devices import gpus_per_job, nvidia_smi_gpus
 from proxy_attention.errors import UserError
@@ -26,20 +27,9 @@ GRID_DATASETS = PARAMS["grid"]["datasets"]
 # activating: `.venv/bin/snakemake --cores N` just works.
 CLI = f"{sys.executable} -m proxy_attention"
 SNAKEMAKE = f"{sys.executable} -m snakemake"
-THESIS_PDF = "thesis/build/thesis.pdf"
-GENERATED = [
-    "thesis/generated/evaluation.tex",
-    "thesis/generated/appendix.tex",
-    "thesis/generated/macros.tex",
-    "thesis/generated/hyperparameters.tex",
-    "thesis/generated/colophon.tex",
-    "thesis/generated/datasets.tex",
-    "thesis/generated/dag.tex",
-    "thesis/generated/explainability.tex",
-    "thesis/generated/leak.tex",
-    "thesis/generated/saliency_figures.tex",
-    "thesis/generated/estimate.tex",
-]
+THESIS_PDF = layout.THESIS_PDF
+# Every file (or figure folder) under thesis/generated that the thesis reads (layout.py).
+GENERATED = layout.generated_files(GRID_DATASETS)
 
 wildcard_constraints:
     dataset="[A-Za-z0-9_.-]+",
@@ -63,6 +53,22 @@ if GPUS_PER_JOB and "gpu" not in workflow.global_resources and workflow.nodes is
     workflow.global_resources["gpu"] = max(len(nvidia_smi_gpus()), 1)
 
 
+def _files(items, name):
+    files = items if name is None else getattr(items, name)
+    return [files] if isinstance(files, str) else list(files)
+
+
+def folder_of(name=None):
+    """A rule param: the folder of the rule's output ``name`` (every output if None), the
+    one folder the step writes those files into."""
+    return lambda wildcards, output: layout.folder_of(_files(output, name))
+
+
+def input_folder(name):
+    """A rule param: the folder of the rule's input ``name``."""
+    return lambda wildcards, input: layout.folder_of(_files(input, name))
+
+
 def dataset_params(wildcards):
     return json.dumps(
         {"dataset": PARAMS["datasets"][wildcards.dataset], "split": PARAMS["split"]}, sort_keys=True
@@ -80,14 +86,14 @@ def trained(run_id):
     """The file Snakemake tracks for a finished training run."""
     if BUNDLED:
         return marker("train", BUNDLE_OF[run_id])
-    return f"data/runs/{run_id}/metrics.json"
+    return layout.run_file(run_id, layout.METRICS)
 
 
 def explained(run_id):
     """The file Snakemake tracks for a run's finished explain step."""
     if BUNDLED:
         return marker("explain", BUNDLE_OF[run_id])
-    return f"data/explain/{run_id}/metrics.json"
+    return layout.explain_metrics(run_id)
 
 
 def bundle_runs(wildcards):

@@ -1,39 +1,41 @@
 # The download's output is its manifest, not the folder: Snakemake deletes a failed job's
 # outputs, and the folder holds archives that may be the user's only copy (placed by hand) or
-# gigabytes already verified. The step keeps verified files, so a rerun fetches nothing again.
+# gigabytes already verified. The step keeps verified files, so a rerun fetches nothing again;
+# it writes them into the manifest's folder (layout.RAW).
 rule download:
     output:
-        "data/raw/{dataset}/verified.json",
+        layout.RAW_MANIFEST,
     params:
         config=dataset_params,
     log:
         "logs/download/{dataset}.log",
     shell:
         "{CLI} download --params {PARAMS_FILE} --dataset {wildcards.dataset}"
-        " --out data/raw/{wildcards.dataset} --manifest {output} 2> {log}"
+        " --manifest {output} 2> {log}"
 
 
 rule prepare:
     input:
-        "data/raw/{dataset}/verified.json",
+        manifest=layout.RAW_MANIFEST,
     output:
-        directory("data/prepared/{dataset}"),
+        directory(layout.PREPARED),
     params:
         config=dataset_params,
+        raw=input_folder("manifest"),
     log:
         "logs/prepare/{dataset}.log",
     benchmark:
         "logs/benchmarks/prepare/{dataset}.tsv"
     shell:
         "{CLI} prepare --params {PARAMS_FILE} --dataset {wildcards.dataset}"
-        " --raw data/raw/{wildcards.dataset} --out {output} 2> {log}"
+        " --raw {params.raw} --out {output} 2> {log}"
 
 
 rule split:
     input:
-        "data/prepared/{dataset}",
+        layout.PREPARED,
     output:
-        "data/splits/{dataset}.npz",
+        layout.SPLIT,
     params:
         config=dataset_params,
     log:

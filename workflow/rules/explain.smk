@@ -5,12 +5,12 @@
 rule explain:
     input:
         # Plain patterns like the train rule's: input functions slow `snakemake -n` on big grids.
-        checkpoint="data/runs/{dataset}/{variant}/checkpoint.pt",
-        prepared="data/prepared/{dataset}",
-        split="data/splits/{dataset}.npz",
+        checkpoint=layout.RUN_CHECKPOINT,
+        prepared=layout.PREPARED,
+        split=layout.SPLIT,
     output:
         # The per-image arrays go beside it; metrics.json is written last, so it stands for all.
-        metrics="data/explain/{dataset}/{variant}/metrics.json",
+        metrics=layout.EXPLAIN_METRICS,
     params:
         settings=EXPLAIN_SETTINGS,
     threads: 1
@@ -29,11 +29,11 @@ rule explain:
 
 rule explain_bundle:
     input:
-        trained="data/runs/_bundles/{dataset}/{bundle}.json",
-        prepared="data/prepared/{dataset}",
-        split="data/splits/{dataset}.npz",
+        trained=layout.TRAIN_MARKER,
+        prepared=layout.PREPARED,
+        split=layout.SPLIT,
     output:
-        "data/explain/_bundles/{dataset}/{bundle}.json",
+        layout.EXPLAIN_MARKER,
     params:
         settings=EXPLAIN_SETTINGS,
         runs=bundle_runs,

@@ -4,24 +4,26 @@
 
 rule metrics:
     input:
-        "data/results/runs.csv",
-        "data/results/epochs.csv",
+        runs=layout.results(layout.RUNS_CSV),
+        epochs=layout.results(layout.EPOCHS_CSV),
     output:
-        "metrics/metrics.json",
-        "metrics/learning_curves.csv",
-        "metrics/test_accuracy.csv",
+        metrics=f"{layout.METRICS_ROOT}/{layout.DVC_METRICS}",
+        curves=f"{layout.METRICS_ROOT}/{layout.LEARNING_CURVES}",
+        accuracy=f"{layout.METRICS_ROOT}/{layout.TEST_ACCURACY}",
         html=report(
-            "data/report/results.html",
+            f"{layout.REPORT_ROOT}/results.html",
             caption="../report/results.rst",
             category="Results",
             labels={"result": "test accuracy and gain over the control"},
         ),
     params:
         report=json.dumps(PARAMS["report"]),
+        results=input_folder("runs"),
+        out=folder_of("metrics"),
     log:
         "logs/metrics.log",
     shell:
-        "{CLI} metrics --params {PARAMS_FILE} --results data/results --out metrics"
+        "{CLI} metrics --params {PARAMS_FILE} --results {params.results} --out {params.out}"
         " --html {output.html} 2> {log}"
 
 
@@ -32,15 +34,17 @@ rule job_costs:
         # after the job, which would make the PDF look newer than this table.
         "logs/benchmarks/thesis/thesis.tsv",
     output:
-        csv="data/report/job_costs.csv",
+        csv=f"{layout.REPORT_ROOT}/job_costs.csv",
         html=report(
-            "data/report/job_costs.html",
+            f"{layout.REPORT_ROOT}/job_costs.html",
             caption="../report/job_costs.rst",
             category="Cost",
             labels={"result": "time and memory per rule"},
         ),
+    params:
+        benchmarks=layout.BENCHMARKS_ROOT,
     log:
         "logs/job_costs.log",
     shell:
-        "{CLI} job-costs --benchmarks logs/benchmarks --csv {output.csv} --html {output.html}"
+        "{CLI} job-costs --benchmarks {params.benchmarks} --csv {output.csv} --html {output.html}"
         " 2> {log}"

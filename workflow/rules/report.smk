@@ -1,7 +1,8 @@
 import snakemake.io
 
-# The result figures the report step draws for the thesis, also shown in Snakemake's report;
-# the cost-gain figure exists only when the grid has proxy runs.
+# The result figures shown in Snakemake's report too; the cost-gain figure exists only when
+# the grid has proxy runs. Which other figures the report step draws depends on the grid, so
+# the rule declares their folder (layout.RESULT_FIGURES), and these files inside it.
 RESULT_FIGURE_LABELS = {
     "val_accuracy": "validation accuracy per epoch",
     "test_accuracy": "test accuracy per variant",
@@ -11,7 +12,7 @@ if any(spec.proxy is not None for spec in RUNS.values()):
 RESULT_FIGURES = [
     # The parser reads `report` at the start of a line as its directive: the flag by its path.
     snakemake.io.report(
-        f"thesis/generated/figures/{name}.png",
+        f"{layout.RESULT_FIGURES}/{name}.png",
         caption=f"../report/{name}.rst",
         category="Results",
         labels={"result": label},
@@ -26,56 +27,61 @@ rule aggregate:
         explained=EXPLAINED,
     output:
         report(
-            "data/results/runs.csv",
+            layout.results(layout.RUNS_CSV),
             caption="../report/runs_table.rst",
             category="Tables",
             labels={"result": "every run, one row each"},
         ),
-        "data/results/epochs.csv",
-        "data/results/per_class.csv",
+        layout.results(layout.EPOCHS_CSV),
+        layout.results(layout.PER_CLASS_CSV),
+    params:
+        # Paths come from the grid, not the command line (report_steps.aggregate).
+        runs=layout.RUNS_ROOT,
+        explain=layout.EXPLAIN_ROOT,
+        out=folder_of(),
     log:
         "logs/aggregate.log",
     shell:
-        "{CLI} aggregate --params {PARAMS_FILE} --runs data/runs --explain data/explain"
-        " --out data/results 2> {log}"
+        "{CLI} aggregate --params {PARAMS_FILE} --runs {params.runs} --explain {params.explain}"
+        " --out {params.out} 2> {log}"
 
 
 rule report:
     input:
-        "data/results/runs.csv",
-        "data/results/epochs.csv",
-        "data/results/per_class.csv",
+        runs=layout.results(layout.RUNS_CSV),
+        epochs=layout.results(layout.EPOCHS_CSV),
+        per_class=layout.results(layout.PER_CLASS_CSV),
         schema="src/proxy_attention/schemas/params.schema.yaml",
         thesis_grid="workflow/configs/thesis.yaml",
         lock="requirements.lock",
     output:
-        "thesis/generated/evaluation.tex",
-        "thesis/generated/appendix.tex",
-        "thesis/generated/macros.tex",
-        "thesis/generated/hyperparameters.tex",
-        "thesis/generated/colophon.tex",
-        "thesis/generated/explainability.tex",
-        "thesis/generated/leak.tex",
-        RESULT_FIGURES,
-        "data/results/variants.csv",
+        tex=layout.report_tex(),
+        figures=directory(layout.RESULT_FIGURES),
+        shown=RESULT_FIGURES,
+        variants=layout.results(layout.VARIANTS_CSV),
     params:
         report=lambda w: json.dumps(PARAMS["report"]),
+        results=input_folder("runs"),
+        out=folder_of("tex"),
     log:
         "logs/report.log",
     shell:
-        "{CLI} report --params {PARAMS_FILE} --results data/results --out thesis/generated"
+        "{CLI} report --params {PARAMS_FILE} --results {params.results} --out {params.out}"
         " --thesis-grid {input.thesis_grid} 2> {log}"
 
 
 rule samples:
     input:
-        expand("data/prepared/{dataset}", dataset=GRID_DATASETS),
+        expand(layout.PREPARED, dataset=GRID_DATASETS),
     output:
-        "thesis/generated/datasets.tex",
+        tex=layout.DATASETS_TEX,
+        figures=layout.sample_figures(GRID_DATASETS),
+    params:
+        figures=folder_of("figures"),
     log:
         "logs/samples.log",
     shell:
-        "{CLI} samples --out thesis/generated {input} 2> {log}"
+        "{CLI} samples --tex {output.tex} --figures {params.figures} {input} 2> {log}"
 
 
 rule rulegraph:
@@ -83,13 +89,14 @@ rule rulegraph:
         "Snakefile",
         glob.glob("workflow/rules/*.smk"),
     output:
-        dot="thesis/generated/rulegraph.dot",
-        tex="thesis/generated/dag.tex",
+        dot=layout.RULEGRAPH_DOT,
+        pdf=layout.RULEGRAPH_PDF,
+        tex=layout.DAG_TEX,
     log:
         "logs/rulegraph.log",
     shell:
         "{SNAKEMAKE} all --rulegraph --nolock --quiet > {output.dot} 2> {log}"
-        " && {CLI} dag --dot {output.dot} --out thesis/generated 2>> {log}"
+        " && {CLI} dag --dot {output.dot} --pdf {output.pdf} --tex {output.tex} 2>> {log}"
 
 
 rule estimate:
@@ -97,7 +104,7 @@ rule estimate:
     input:
         PARAMS["report"]["estimate"],
     output:
-        "thesis/generated/estimate.tex",
+        layout.ESTIMATE_TEX,
     log:
         "logs/estimate.log",
     shell:

@@ -1,9 +1,12 @@
-THESIS_SOURCES = ["thesis/*.tex", "thesis/*.bib", "thesis/*.sty", "thesis/chapters/*.tex"]
+THESIS_SOURCES = [
+    f"{layout.THESIS_DIR}/{pattern}" for pattern in ("*.tex", "*.bib", "*.sty", "chapters/*.tex")
+]
 
 
 rule thesis:
     input:
         GENERATED,
+        main=layout.THESIS_TEX,
         sources=sorted(f for pattern in THESIS_SOURCES for f in glob.glob(pattern)),
     output:
         report(THESIS_PDF, caption="../report/thesis.rst", category="Thesis"),
@@ -12,4 +15,4 @@ rule thesis:
     benchmark:
         "logs/benchmarks/thesis/thesis.tsv"
     shell:
-        "{CLI} thesis --tex thesis/thesis.tex --out {output} > {log} 2>&1"
+        "{CLI} thesis --tex {input.main} --out {output} > {log} 2>&1"

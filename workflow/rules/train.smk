@@ -2,12 +2,12 @@ rule train:
     input:
         # The run id starts with its dataset, so plain patterns wire the inputs: on the
         # thesis grid (21,690 runs) this keeps `snakemake -n` much faster than input functions.
-        prepared="data/prepared/{dataset}",
-        split="data/splits/{dataset}.npz",
+        prepared=layout.PREPARED,
+        split=layout.SPLIT,
         weights=WEIGHTS_INPUT,
     output:
-        metrics="data/runs/{dataset}/{variant}/metrics.json",
-        checkpoint="data/runs/{dataset}/{variant}/checkpoint.pt",
+        metrics=layout.RUN_METRICS,
+        checkpoint=layout.RUN_CHECKPOINT,
     params:
         settings=TRAIN_SETTINGS,
     # Small CPU models train faster as parallel one-thread jobs (mobilenetv3 at 128 px on 2
@@ -22,17 +22,17 @@ rule train:
         "logs/benchmarks/train/{dataset}/{variant}.tsv"
     shell:
         "{OFFLINE_WEIGHTS} {CLI} train --params {PARAMS_FILE} --run '{wildcards.dataset}/{wildcards.variant}' --prepared {input.prepared} --split {input.split}"
-        " --out data/runs/{wildcards.dataset}/{wildcards.variant} --threads {threads} 2> {log}"
+        " --metrics {output.metrics} --checkpoint {output.checkpoint} --threads {threads} 2> {log}"
 
 
 rule train_bundle:
     """Every run of one bundle (grid.train_together) that is not already current."""
     input:
-        prepared="data/prepared/{dataset}",
-        split="data/splits/{dataset}.npz",
+        prepared=layout.PREPARED,
+        split=layout.SPLIT,
         weights=WEIGHTS_INPUT,
     output:
-        "data/runs/_bundles/{dataset}/{bundle}.json",
+        layout.TRAIN_MARKER,
     params:
         settings=TRAIN_SETTINGS,
         runs=bundle_runs,

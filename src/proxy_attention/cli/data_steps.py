@@ -54,14 +54,16 @@ def describe_params(args: argparse.Namespace) -> None:
     "fetch and verify a dataset's raw files",
     PARAMS,
     DATASET,
-    OUT,
+    path("--out", "the raw folder; default: the manifest's folder", required=False),
     path("--manifest", "written last: the files", required=False),
 )
 def download(args: argparse.Namespace) -> None:
     from proxy_attention.data.sources import download_source
 
+    if args.out is None and args.manifest is None:
+        raise UserError("download: give --out (the raw folder), --manifest, or both")
     _, entry = dataset_entry(args)
-    download_source(entry, args.out, args.manifest)
+    download_source(entry, args.out or args.manifest.parent, args.manifest)
 
 
 @command(

@@ -49,20 +49,27 @@ def report(args: argparse.Namespace) -> None:
 @command(
     "samples",
     "a sample-batch figure per prepared dataset",
-    OUT,
+    path("--tex", "the LaTeX that includes them (thesis/generated/datasets.tex)"),
+    path("--figures", "folder of the figures, <dataset>.pdf and .png"),
     arg("prepared", type=Path, nargs="+", help="data/prepared/<dataset> folders"),
 )
 def samples(args: argparse.Namespace) -> None:
     from proxy_attention.report.samples import write_sample_figures
 
-    write_sample_figures(args.prepared, args.out)
+    write_sample_figures(args.prepared, args.tex, args.figures)
 
 
-@command("dag", "the pipeline's rule graph as a figure", path("--dot", "rule graph in dot"), OUT)
+@command(
+    "dag",
+    "the pipeline's rule graph as a figure",
+    path("--dot", "rule graph in dot"),
+    path("--pdf", "the figure"),
+    path("--tex", "the LaTeX that includes it"),
+)
 def dag(args: argparse.Namespace) -> None:
     from proxy_attention.report.dag import write_dag_figure
 
-    write_dag_figure(args.dot, args.out)
+    write_dag_figure(args.dot, args.pdf, args.tex)
 
 
 @command(
@@ -70,13 +77,14 @@ def dag(args: argparse.Namespace) -> None:
     "the LaTeX that includes every pair's notebook figures",
     PARAMS,
     path("--figures", "data/figures"),
-    path("--out", "thesis/generated"),
+    path("--tex", "the LaTeX (thesis/generated/saliency_figures.tex)"),
+    path("--copies", "folder the figures are copied into, inside thesis/generated"),
 )
 def saliency_figures(args: argparse.Namespace) -> None:
     from proxy_attention.params import load_params
-    from proxy_attention.report.figure_pairs import write_saliency_tex
+    from proxy_attention.report.notebook_figures import write_saliency_tex
 
-    write_saliency_tex(load_params(args.params), args.figures, args.out)
+    write_saliency_tex(load_params(args.params), args.figures, args.tex, args.copies)
 
 
 @command("thesis", "build the thesis PDF with latexmk", path("--tex", "thesis.tex"), OUT)

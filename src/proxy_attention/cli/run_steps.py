@@ -8,7 +8,6 @@ from typing import Any
 
 from proxy_attention.cli.commands import (
     BUNDLE,
-    OUT,
     PARAMS,
     PREPARED,
     RUN,
@@ -44,14 +43,43 @@ def print_bundle(bundle_id: str, done: list[dict]) -> None:
     print(f"{bundle_id}: {made} made, {len(done) - made} already current")
 
 
-@command("train", "train one run of the grid", PARAMS, RUN, PREPARED, SPLIT, OUT, THREADS)
+def run_folder(args: argparse.Namespace) -> Path:
+    """The folder train writes: ``--out``, or the folder of the ``--metrics`` (and
+    ``--checkpoint``) files a rule declares, which must have the names training writes."""
+    from proxy_attention.layout import CHECKPOINT, METRICS
+
+    if (args.out is None) == (args.metrics is None):
+        raise UserError("train: give either --out (the run's folder) or --metrics")
+    if args.out is not None:
+        return args.out
+    folder = args.metrics.parent
+    expected = {"--metrics": (args.metrics, METRICS), "--checkpoint": (args.checkpoint, CHECKPOINT)}
+    for flag, (given, name) in expected.items():
+        if given is not None and given != folder / name:
+            raise UserError(f"train: {flag} must be {folder / name} (training writes {name})")
+    return folder
+
+
+@command(
+    "train",
+    "train one run of the grid",
+    PARAMS,
+    RUN,
+    PREPARED,
+    SPLIT,
+    path("--out", "the run's folder, data/runs/<run-id>", required=False),
+    path("--metrics", "or: the run's metrics.json (its other files go beside it)", required=False),
+    path("--checkpoint", "with --metrics: the checkpoint.pt beside it", required=False),
+    THREADS,
+)
 def train(args: argparse.Namespace) -> None:
     from proxy_attention.params import load_params
 
+    out = run_folder(args)
     params = load_params(args.params)
     # train_run stamps its result like a bundle's runs (switching grid.train_together on
     # retrains nothing), inside its work directory: only the run that made it stamps it.
-    train_one(params, args.run, args, args.out)
+    train_one(params, args.run, args, out)
 
 
 def train_one(params: dict[str, Any], run_id: str, args: argparse.Namespace, out: Path) -> None:
@@ -69,16 +97,17 @@ def train_one(params: dict[str, Any], run_id: str, args: argparse.Namespace, out
 
 @command("train-bundle", "train a bundle's runs that are not current", PARAMS, BUNDLE)
 def train_bundle(args: argparse.Namespace) -> None:
-    from proxy_attention.bundles import RESULT, RUNS_ROOT, run_bundle, train_settings
+    from proxy_attention import layout
+    from proxy_attention.bundles import run_bundle, train_settings
     from proxy_attention.params import load_params
 
     params = load_params(args.params)
     done = run_bundle(
         bundle_runs(params, args.bundle),
         train_settings(params),
-        result_of=lambda run_id: Path(RUNS_ROOT) / run_id / RESULT,
+        result_of=lambda run_id: Path(layout.run_file(run_id, layout.METRICS)),
         inputs_of=lambda run_id: [args.prepared, args.split],
-        make=lambda run_id: train_one(params, run_id, args, Path(RUNS_ROOT) / run_id),
+        make=lambda run_id: train_one(params, run_id, args, Path(layout.run_dir(run_id))),
         marker_path=args.marker,
     )
     print_bundle(args.bundle, done)
@@ -107,30 +136,24 @@ def explain(args: argparse.Namespace) -> None:
 
 @command("explain-bundle", "explain a bundle's runs that are not current", PARAMS, BUNDLE)
 def explain_bundle(args: argparse.Namespace) -> None:
-    from proxy_attention.bundles import (
-        EXPLAIN_ROOT,
-        RESULT,
-        RUNS_ROOT,
-        explain_settings,
-        run_bundle,
-    )
-    from proxy_attention.checkpoint import CHECKPOINT
+    from proxy_attention import layout
+    from proxy_attention.bundles import explain_settings, run_bundle
     from proxy_attention.params import load_params
 
     params = load_params(args.params)
 
     def checkpoint(run_id: str) -> Path:
-        return Path(RUNS_ROOT) / run_id / CHECKPOINT
+        return Path(layout.run_file(run_id, layout.CHECKPOINT))
 
     def explain_one(run_id: str) -> None:
-        out = Path(EXPLAIN_ROOT) / run_id / RESULT
+        out = Path(layout.explain_metrics(run_id))
         spec = find_run(params, run_id)
         measure(params, spec, checkpoint(run_id), args.prepared, args.split, out, args.threads)
 
     done = run_bundle(
         bundle_runs(params, args.bundle),
         explain_settings(params),
-        result_of=lambda run_id: Path(EXPLAIN_ROOT) / run_id / RESULT,
+        result_of=lambda run_id: Path(layout.explain_metrics(run_id)),
         inputs_of=lambda run_id: [checkpoint(run_id), args.prepared, args.split],
         make=explain_one,
         marker_path=args.marker,

@@ -13,10 +13,9 @@ import orjson
 import pandas as pd
 
 from proxy_attention.atomic import atomic_path, read_json, remove_temporaries
+from proxy_attention.layout import EPOCHS_CSV, PER_CLASS_CSV, RUNS_CSV
 
-RUNS = "runs.csv"
-EPOCHS = "epochs.csv"
-PER_CLASS = "per_class.csv"
+RUNS, EPOCHS, PER_CLASS = RUNS_CSV, EPOCHS_CSV, PER_CLASS_CSV
 
 
 def run_row(metrics: dict[str, Any]) -> dict[str, Any]:

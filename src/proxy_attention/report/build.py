@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 
 from proxy_attention.atomic import write_text
+from proxy_attention.layout import REPORT_TEX, RESULT_FIGURES_FOLDER
 from proxy_attention.params_doc import describe_keys
 from proxy_attention.report import result_figures
 from proxy_attention.report.aggregate import EPOCHS, PER_CLASS, RUNS, read_tables
@@ -126,7 +127,7 @@ def write_report(
     thesis_grid: str | Path | None = None,
 ) -> None:
     results_dir, out_dir = Path(results_dir), Path(out_dir)
-    figures_dir = out_dir / "figures"
+    figures_dir = out_dir / RESULT_FIGURES_FOLDER
     tables = read_tables(results_dir)
     runs = add_labels(tables[RUNS])
     confidence = params["report"]["confidence"]
@@ -156,14 +157,14 @@ def write_report(
             "paired comparison is listed in the appendix.}\\label{tab:paired}\\end{table}\n"
         )
     evaluation += scaled.evaluation
-    write_text(out_dir / "evaluation.tex", "\n".join(evaluation))
+    write_text(out_dir / REPORT_TEX["evaluation"], "\n".join(evaluation))
     listings = appendix(runs, tables[PER_CLASS], results_dir)
-    write_text(out_dir / "appendix.tex", "\n".join([*scaled.appendix, listings]))
+    write_text(out_dir / REPORT_TEX["appendix"], "\n".join([*scaled.appendix, listings]))
     chosen = choose_by_validation(runs, confidence)
     text = findings_paragraphs(runs, paired, chosen, control_means(runs, confidence), confidence)
-    write_text(out_dir / "macros.tex", macros(runs, text, confidence, thesis_grid))
-    write_text(out_dir / "hyperparameters.tex", hyperparameter_table(params))
-    write_text(out_dir / "colophon.tex", colophon(params_path))
+    write_text(out_dir / REPORT_TEX["macros"], macros(runs, text, confidence, thesis_grid))
+    write_text(out_dir / REPORT_TEX["hyperparameters"], hyperparameter_table(params))
+    write_text(out_dir / REPORT_TEX["colophon"], colophon(params_path))
     write_explainability(runs[runs["variant"].isin(scaled.shown)], confidence, results_dir, out_dir)
     write_leak(runs, confidence, results_dir, out_dir)
 

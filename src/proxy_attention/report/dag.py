@@ -8,21 +8,23 @@ from pathlib import Path
 
 from proxy_attention.atomic import atomic_path, write_text
 from proxy_attention.errors import UserError
+from proxy_attention.layout import included_from
 from proxy_attention.report.latex import figure
 
 
-def write_dag_figure(dot_file: Path, out_dir: Path) -> None:
+def write_dag_figure(dot_file: Path, pdf: Path, tex: Path) -> None:
+    """The rule graph drawn by Graphviz into ``pdf``, and ``tex`` including it."""
     dot = shutil.which("dot")
     if dot is None:
         raise UserError(
             "Graphviz's `dot` is missing: apt-get install graphviz (workflow/scripts/setup.sh does)"
         )
-    with atomic_path(out_dir / "figures" / "rulegraph.pdf") as tmp:
+    with atomic_path(pdf) as tmp:
         subprocess.run([dot, "-Tpdf", str(dot_file), "-o", str(tmp)], check=True)
     write_text(
-        out_dir / "dag.tex",
+        tex,
         figure(
-            "generated/figures/rulegraph.pdf",
+            included_from(pdf, tex),
             "The pipeline's rules and their dependencies, drawn from the Snakefile.",
             "fig:dag",
             "snakemake --rulegraph",

@@ -16,12 +16,10 @@ from typing import Any
 import pandas as pd
 
 from proxy_attention.atomic import atomic_path, write_text
+from proxy_attention.layout import DVC_METRICS as METRICS
+from proxy_attention.layout import LEARNING_CURVES, TEST_ACCURACY
 from proxy_attention.report.aggregate import EPOCHS, RUNS, read_tables
 from proxy_attention.report.stats import clip_interval, mean_ci, paired_difference
-
-METRICS = "metrics.json"
-LEARNING_CURVES = "learning_curves.csv"
-TEST_ACCURACY = "test_accuracy.csv"
 
 
 def short_names(variants: list[str]) -> dict[str, str]:

@@ -8,6 +8,7 @@ import numpy as np
 
 from proxy_attention.atomic import write_text
 from proxy_attention.data.prepared import open_prepared
+from proxy_attention.layout import included_from
 from proxy_attention.report.latex import escape, figure
 from proxy_attention.report.plotting import plt, save_figure
 
@@ -30,12 +31,13 @@ def sample_grid(prepared_dir: Path, count: int = 16, seed: int = 0) -> plt.Figur
     return fig
 
 
-def write_sample_figures(prepared_dirs: list[Path], out_dir: Path) -> None:
+def write_sample_figures(prepared_dirs: list[Path], tex: Path, figures_dir: Path) -> None:
+    """``figures_dir``/<dataset>.{pdf,png} per prepared dataset, and ``tex`` including them."""
     parts = []
     for prepared_dir in prepared_dirs:
         name = Path(prepared_dir).name
         data = open_prepared(prepared_dir)
-        pdf = save_figure(sample_grid(prepared_dir), out_dir / "figures", f"samples_{name}")
+        pdf = save_figure(sample_grid(prepared_dir), Path(figures_dir), name)
         caption = (
             f"Sixteen prepared images of \\texttt{{{escape(name)}}} "
             f"({len(data)} images, {data.num_classes} classes, "
@@ -43,11 +45,11 @@ def write_sample_figures(prepared_dirs: list[Path], out_dir: Path) -> None:
         )
         parts.append(
             figure(
-                f"generated/figures/{pdf}",
+                included_from(Path(figures_dir) / pdf, tex),
                 caption,
                 f"fig:samples-{name}",
                 str(prepared_dir),
                 width=r"0.9\linewidth",
             )
         )
-    write_text(out_dir / "datasets.tex", "\n".join(parts))
+    write_text(tex, "\n".join(parts))

@@ -25,6 +25,7 @@ from proxy_attention.data.prepared import PreparedDataset, open_prepared
 from proxy_attention.data.split import load_split
 from proxy_attention.devices import describe, device_report, loader_workers
 from proxy_attention.grid import RunSpec
+from proxy_attention.layout import METRICS
 from proxy_attention.proxy.step import StepOptions, run_proxy_step
 from proxy_attention.schedule import iter_epochs
 from proxy_attention.train import resume
@@ -39,8 +40,6 @@ from proxy_attention.train.training_state import (
 )
 
 __all__ = ["CHECKPOINT", "METRICS", "run_fingerprint", "train_run"]
-
-METRICS = "metrics.json"
 
 
 def train_run(

@@ -1,0 +1,257 @@
+"""The notebook figures: one registry entry per notebook of notebooks/, each drawn once per
+figure pair of params.yaml (``figures.pairs``), and the thesis LaTeX that includes them.
+
+An entry says what papermill injects into its notebook, which files the notebook reads (the
+rule's inputs), and how the thesis and Snakemake's report caption it. Adding a figure is one
+notebook plus one entry; workflow/rules/notebooks.smk runs every entry through one rule.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from proxy_attention import layout
+from proxy_attention.atomic import atomic_dir, write_text
+from proxy_attention.grid import RunSpec, find_run
+from proxy_attention.report.latex import escape, figure
+
+# What a notebook gets to build its figure arguments and captions from: the params, the
+# proxy run's spec and the paths of the pair's files (pair_inputs).
+Params = dict[str, Any]
+Paths = dict[str, str]
+
+
+@dataclass(frozen=True)
+class NotebookFigure:
+    """One notebook figure drawn per pair."""
+
+    name: str  # notebooks/<name>.ipynb, and the stem of its PDF and PNG
+    figure_args: Callable[[Params, RunSpec, Paths], dict[str, Any]]  # papermill's "figure"
+    runs: Callable[[RunSpec], list[str]]  # the runs whose files it reads
+    reads_split: bool  # whether it reads the split (beside the prepared data)
+    caption: Callable[[Params, RunSpec, str], str]  # the thesis caption, given the run in TeX
+    report_caption: str  # Snakemake's report, with {pair}
+    report_label: str
+
+    @property
+    def notebook(self) -> str:
+        return f"notebooks/{self.name}.ipynb"
+
+    @property
+    def label(self) -> str:
+        """The LaTeX label stem; the pair's number follows it."""
+        return "fig:" + self.name.replace("_", "-")
+
+
+def _comparison_args(params: Params, spec: RunSpec, paths: Paths) -> dict[str, Any]:
+    return {
+        "proxy_checkpoint": paths["proxy_checkpoint"],
+        "control_checkpoint": paths["control_checkpoint"],
+        "prepared": paths["prepared"],
+        "split": paths["split"],
+        "method": params["explain"]["method"],
+        "images": params["figures"]["comparison"]["images"],
+        "target_layer": params["proxy"]["target_layer"],
+        "device": params["train"]["device"],
+    }
+
+
+def _comparison_caption(params: Params, spec: RunSpec, run: str) -> str:
+    return (
+        f"Saliency maps ({escape(params['explain']['method'])}) of the predicted class on "
+        f"{params['figures']['comparison']['images']} test images, for the control (middle "
+        f"row) and the proxy run {run} (bottom row). A green title marks a right prediction, "
+        "a red one a wrong prediction."
+    )
+
+
+def _gallery_args(params: Params, spec: RunSpec, paths: Paths) -> dict[str, Any]:
+    gallery = params["figures"]["gallery"]
+    return {
+        "control_checkpoint": paths["control_checkpoint"],
+        "prepared": paths["prepared"],
+        "split": paths["split"],
+        "method": spec.proxy.method,
+        "thresholds": gallery["thresholds"],
+        "weights": gallery["weights"],
+        "images": gallery["images"],
+        "subset": gallery["split"],
+        "mode": spec.proxy.mode,
+        "target": params["proxy"]["target"],
+        "target_layer": params["proxy"]["target_layer"],
+        "device": params["train"]["device"],
+    }
+
+
+def _listed(values: list[float]) -> str:
+    return ", ".join(f"{value:g}" for value in values)
+
+
+def _gallery_caption(params: Params, spec: RunSpec, run: str) -> str:
+    gallery = params["figures"]["gallery"]
+    return (
+        f"Proxy images ({escape(spec.proxy.mode)} mode) of {gallery['images']} "
+        f"{gallery['split']} images, from the {escape(spec.proxy.method)} maps of the control "
+        f"of {run}, at thresholds $\\tau \\in \\{{{_listed(gallery['thresholds'])}\\}}$ and "
+        f"weights $\\lambda \\in \\{{{_listed(gallery['weights'])}\\}}$."
+    )
+
+
+def _steps_args(params: Params, spec: RunSpec, paths: Paths) -> dict[str, Any]:
+    return {
+        "run_dir": layout.run_dir(spec.run_id),
+        "prepared": paths["prepared"],
+        "images": params["figures"]["steps"]["images"],
+    }
+
+
+def _steps_caption(params: Params, spec: RunSpec, run: str) -> str:
+    return (
+        f"Training images chosen at each proxy step of {run}: the original (upper row), the "
+        "saliency map the step made of it (middle row; the colour bar gives its values) and "
+        "the proxy that replaced it (lower row). Titles name the true class and the class the "
+        "map explains; the row label counts the chosen among the misclassified images."
+    )
+
+
+NOTEBOOK_FIGURES: dict[str, NotebookFigure] = {
+    entry.name: entry
+    for entry in (
+        NotebookFigure(
+            "saliency_comparison",
+            _comparison_args,
+            runs=lambda spec: [spec.run_id, spec.control_id],
+            reads_split=True,
+            caption=_comparison_caption,
+            report_caption="Saliency maps of the same test images under the proxy run "
+            "(``{pair}``) and its control.",
+            report_label="saliency maps of the proxy run and its control",
+        ),
+        NotebookFigure(
+            "proxy_gallery",
+            _gallery_args,
+            runs=lambda spec: [spec.control_id],
+            reads_split=True,
+            caption=_gallery_caption,
+            report_caption="Proxy images of pair ``{pair}`` across the thresholds and "
+            "weights of ``figures.gallery``.",
+            report_label="proxy images across thresholds and weights",
+        ),
+        NotebookFigure(
+            "proxy_steps",
+            _steps_args,
+            runs=lambda spec: [spec.run_id],
+            reads_split=False,
+            caption=_steps_caption,
+            report_caption="The images of every proxy step of pair ``{pair}``: originals, "
+            "saliency maps and the proxies that replaced them.",
+            report_label="the images of every proxy step",
+        ),
+    )
+}
+NOTEBOOKS = tuple(NOTEBOOK_FIGURES)
+
+
+def notebook_figure(name: str) -> NotebookFigure:
+    if name not in NOTEBOOK_FIGURES:
+        raise ValueError(f"unknown notebook {name!r}; choose one of {list(NOTEBOOKS)}")
+    return NOTEBOOK_FIGURES[name]
+
+
+def pair_slug(run_id: str) -> str:
+    """A folder name for a proxy run id: safe for LaTeX paths (no ~, no dots), still readable.
+
+    Folders become ``__`` (not ``--``, which LaTeX typesets as a dash in captions)."""
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", run_id.replace("/", "__"))
+
+
+def pair_dir(run_id: str, root: str = layout.FIGURES_ROOT) -> str:
+    return f"{root}/{pair_slug(run_id)}"
+
+
+def pair_inputs(params: Params, proxy_run: str) -> Paths:
+    """Paths of everything a pair's figures read, by the pipeline's layout of data/."""
+    spec = find_run(params, proxy_run)
+    return {
+        "proxy_checkpoint": layout.run_file(proxy_run, layout.CHECKPOINT),
+        "control_checkpoint": layout.run_file(spec.control_id, layout.CHECKPOINT),
+        "proxy_metrics": layout.run_file(proxy_run, layout.METRICS),
+        "prepared": layout.prepared(spec.dataset),
+        "split": layout.split(spec.dataset),
+    }
+
+
+def notebook_parameters(name: str, params: Params, proxy_run: str) -> dict[str, Any]:
+    """The ``settings`` papermill injects into notebook ``name`` for one pair (JSON-able)."""
+    entry = notebook_figure(name)
+    spec = find_run(params, proxy_run)
+    if spec.proxy is None:
+        raise ValueError(f"{proxy_run!r} is a control run; figure pairs are named by proxy runs")
+    return {
+        "proxy_run": proxy_run,
+        "control_run": spec.control_id,
+        "out_dir": pair_dir(proxy_run),
+        "name": name,
+        "figure": entry.figure_args(params, spec, pair_inputs(params, proxy_run)),
+    }
+
+
+def notebook_inputs(
+    name: str,
+    params: Params,
+    proxy_run: str,
+    trained: Callable[[str], str] | None = None,
+) -> list[str]:
+    """The files notebook ``name`` depends on for one pair. A run counts as one file,
+    ``trained(run_id)``: by default its metrics.json, which training writes last and atomically
+    with the whole run folder; the marker of its bundle when runs are trained together."""
+    entry = notebook_figure(name)
+    spec = find_run(params, proxy_run)
+    trained = trained or layout.run_file
+    paths = pair_inputs(params, proxy_run)
+    data = [paths["prepared"]] + ([paths["split"]] if entry.reads_split else [])
+    return list(dict.fromkeys(trained(run_id) for run_id in entry.runs(spec))) + data
+
+
+def _run_in_tex(proxy_run: str) -> str:
+    return r"\texttt{" + escape(proxy_run).replace("/", r"/\allowbreak ") + "}"
+
+
+def _copy_figure(source: Path, target: Path, proxy_run: str) -> None:
+    if not source.exists():
+        raise FileNotFoundError(f"{source}: run the {source.stem} notebook for {proxy_run}")
+    target.parent.mkdir(exist_ok=True)
+    shutil.copyfile(source, target)
+
+
+def write_saliency_tex(
+    params: Params, figures_dir: str | Path, tex: str | Path, copies: str | Path
+) -> list[Path]:
+    """Copy every pair's figure PDFs into the folder ``copies`` and write ``tex``, which
+    includes them (the thesis folder is ``tex``'s grandparent); return the copied files."""
+    figures_dir, tex, copies = Path(figures_dir), Path(tex), Path(copies)
+    pairs = params["figures"]["pairs"]
+    parts = [f"% generated by `proxy-attention saliency-figures` from {figures_dir}; do not edit"]
+    copied: list[Path] = []
+    with atomic_dir(copies) as tmp:
+        for number, proxy_run in enumerate(pairs, start=1):
+            slug, spec = pair_slug(proxy_run), find_run(params, proxy_run)
+            for entry in NOTEBOOK_FIGURES.values():
+                pdf = Path(slug) / f"{entry.name}.pdf"
+                _copy_figure(figures_dir / pdf, tmp / pdf, proxy_run)
+                copied.append(copies / pdf)
+                caption = entry.caption(params, spec, _run_in_tex(proxy_run))
+                source = f"{figures_dir / slug / entry.name}.ipynb"
+                path = layout.included_from(copies / pdf, tex)
+                parts.append(figure(path, caption, f"{entry.label}-{number}", source))
+            if number < len(pairs):
+                parts.append(r"\clearpage")  # keeps many pairs' floats from piling up
+    if not pairs:
+        parts.append("% figures.pairs is empty: the grid has no proxy run to draw")
+    write_text(tex, "\n".join(parts) + "\n")
+    return copied
