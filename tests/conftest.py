@@ -49,7 +49,7 @@ def toy_dataset(tmp_path):
 @pytest.fixture
 def params():
     """The shipped params.yaml, validated, for tests to adjust; without its leak check, so that
-    a test's grid is the product of its lists (tests/unit/test_leak.py adds one)."""
+    a test's grid is the product of its lists (tests/unit/report/test_leak.py adds one)."""
     from proxy_attention.params import load_params
 
     params = load_params(Path(__file__).resolve().parents[1] / "params.yaml")

@@ -32,7 +32,8 @@ def tiny_params() -> dict:
     params["datasets"]["digits"]["image_size"] = 64
     params["grid"].update(schedules=[["p", 1]], seeds=[0])
     params["grid"]["proxy"].update(subsets=[0.1])
-    params["grid"].pop("leak_check", None)  # its twins are unit-tested (tests/unit/test_leak.py)
+    # the leak twins are unit-tested (tests/unit/report/test_leak.py)
+    params["grid"].pop("leak_check", None)
     params["report"]["estimate"] = "params.yaml"  # calibrates one small pair, not the thesis grid
     return params
 

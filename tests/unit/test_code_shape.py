@@ -58,3 +58,43 @@ def test_ruff_is_clean_with_its_complexity_and_statement_rules():
         text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# Unit tests about the repository as a whole rather than one module.
+REPOSITORY_TESTS = {
+    "test_code_shape.py",
+    "test_references.py",
+    "test_configs.py",
+    "test_gpu_check.py",
+}
+
+
+def mirrored_module(test_file: Path, package: Path) -> Path | None:
+    """The module a unit test file mirrors: tests/unit/<dir>/test_<module>[_topic].py tests
+    <package>/<dir>/<module>.py; test_package.py tests the folder's package as a whole."""
+    folder = package / test_file.parent
+    stem = test_file.stem.removeprefix("test_")
+    if stem == "package" and (folder / "__init__.py").exists():
+        return folder / "__init__.py"
+    modules = sorted(folder.glob("*.py"), key=lambda p: -len(p.stem))
+    return next((m for m in modules if stem == m.stem or stem.startswith(m.stem + "_")), None)
+
+
+def test_mirrored_module_maps_a_test_file_to_its_module():
+    package = ROOT / "src" / "proxy_attention"
+    assert mirrored_module(Path("report/test_build_sections.py"), package) == (
+        package / "report" / "build.py"
+    )
+    assert mirrored_module(Path("report/test_no_such_module.py"), package) is None
+
+
+def test_unit_test_files_mirror_the_modules_they_test():
+    unit = ROOT / "tests" / "unit"
+    package = ROOT / "src" / "proxy_attention"
+    orphans = [
+        str(path.relative_to(unit))
+        for path in sorted(unit.rglob("test_*.py"))
+        if path.name not in REPOSITORY_TESTS
+        and mirrored_module(path.relative_to(unit), package) is None
+    ]
+    assert orphans == []

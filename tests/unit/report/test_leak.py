@@ -11,8 +11,7 @@ from proxy_attention.report.aggregate import run_row
 from proxy_attention.report.build import add_labels
 from proxy_attention.report.leak import leak_summary, leak_tex, leak_twins
 from proxy_attention.train.run import train_run
-
-from .test_trainer import toy_params
+from tests.unit.train.test_run import toy_params
 
 VARIANT = "digits/m/aug~basic/proxy~gradcampp-t0.6-w0.8-f0.5-s1-p-p-1"
 

@@ -10,7 +10,7 @@ from proxy_attention.bundles import STAMP, fingerprint, train_settings, train_sl
 from proxy_attention.grid import RunSpec
 from proxy_attention.train.resume import INPUTS, partial_dir
 from proxy_attention.train.run import METRICS, run_fingerprint, train_run
-from tests.unit.test_trainer import toy_params
+from tests.unit.train.test_run import toy_params
 
 SPEC = RunSpec("toy", "test_efficientnet", "basic", (1,), seed=0)
 

@@ -1,7 +1,6 @@
 """The explain step, its params checks and its way into the run table and the thesis."""
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -27,8 +26,8 @@ from proxy_attention.params import ParamsError, validate_params
 from proxy_attention.report.aggregate import with_explanations
 from proxy_attention.report.explainability import explainability_table, write_explainability
 from tests.helpers.checkpoints import reference_model, save_checkpoint
+from tests.helpers.repo import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 PROXY = ProxySettings("gradcampp", 0.6, 0.8, 0.5)
 
 

@@ -1,7 +1,5 @@
 """The notebook-figure registry: one entry per notebook, each with its own inputs."""
 
-from pathlib import Path
-
 import pytest
 import yaml
 
@@ -13,8 +11,7 @@ from proxy_attention.report.notebook_figures import (
     notebook_inputs,
     notebook_parameters,
 )
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.helpers.repo import ROOT
 
 
 def shipped() -> dict:

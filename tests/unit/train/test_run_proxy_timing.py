@@ -8,8 +8,7 @@ from proxy_attention.bundles import train_slice
 from proxy_attention.grid import ProxySettings, RunSpec
 from proxy_attention.train import run as run_module
 from proxy_attention.train.run import train_run
-
-from .test_trainer import toy_params
+from tests.unit.train.test_run import toy_params
 
 STEP, LOGGING = 0.25, 0.4  # seconds the stand-ins below take
 

@@ -7,7 +7,7 @@ from tensorboard.plugins.hparams import plugin_data_pb2
 from proxy_attention.bundles import train_slice
 from proxy_attention.grid import ProxySettings, RunSpec
 from proxy_attention.train.run import train_run
-from tests.unit.test_trainer import toy_params
+from tests.unit.train.test_run import toy_params
 
 
 def read_hparams(logdir) -> tuple[dict, dict, dict]:

@@ -33,8 +33,7 @@ from proxy_attention.report.notebook_figures import (
 )
 from proxy_attention.saliency import saliency_maps
 from tests.helpers.checkpoints import reference_model, save_checkpoint
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.helpers.repo import ROOT
 
 
 def shipped() -> dict:
