@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from proxy_attention.errors import UserError
+from proxy_attention.layout import GPU_SLOTS
 
-SLOT_DIR = Path("data/cache/gpu-slots")
+SLOT_DIR = Path(GPU_SLOTS)
 VISIBLE = "CUDA_VISIBLE_DEVICES"
 _held_slot: Any = None  # the open lock file of this process's GPU slot, held until it exits
 

@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from proxy_attention import layout
 from proxy_attention.atomic import read_json, write_json
 from proxy_attention.grid import expand_grid
 from proxy_attention.schedule import proxy_epochs, total_epochs
 
-CALIBRATION_CACHE = Path("data/cache/calibration.json")
+CALIBRATION_CACHE = Path(layout.CALIBRATION_CACHE)
 # The share of training images a proxy step finds misclassified is unknown before training;
 # half is a pessimistic middle (the thesis grid's models reach 60-95% training accuracy).
 ASSUMED_MISCLASSIFIED = 0.5

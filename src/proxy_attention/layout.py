@@ -82,6 +82,14 @@ SAMPLE_FIGURES = f"{GENERATED_ROOT}/samples"
 SAMPLE_FIGURE = SAMPLE_FIGURES + "/{dataset}.{ext}"
 FIGURE_FORMATS = ("pdf", "png")  # report/plotting.save_figure writes both
 
+# --- caches: what a step measured or fetched once and reuses (never a result)
+CACHE_ROOT = "data/cache"
+WEIGHTS_CACHE = f"{CACHE_ROOT}/weights"  # pretrained timm weights (the weights step)
+MODELS_CACHE = f"{CACHE_ROOT}/models.json"  # model_checks: layers and pretrained tags
+BATCH_SIZE_CACHE = f"{CACHE_ROOT}/batch_size.json"  # batch_size auto
+CALIBRATION_CACHE = f"{CACHE_ROOT}/calibration.json"  # estimate's timing per (model, size)
+GPU_SLOTS = f"{CACHE_ROOT}/gpu-slots"  # devices.claim_gpu_slot's lock files
+
 
 def _dataset_variant(run_id: str) -> dict[str, str]:
     dataset, _, variant = run_id.partition("/")
@@ -148,6 +156,11 @@ def generated_files(datasets: Sequence[str]) -> list[str]:
         SALIENCY_FIGURES,
         ESTIMATE_TEX,
     ]
+
+
+def result_figure(name: str) -> str:
+    """How a generated LaTeX file names one of the report step's result figures."""
+    return f"generated/{RESULT_FIGURES_FOLDER}/{name}"
 
 
 def included_from(path: str | os.PathLike, tex: str | os.PathLike) -> str:

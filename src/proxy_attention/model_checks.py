@@ -15,9 +15,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+from proxy_attention.layout import MODELS_CACHE
 from proxy_attention.params_checks import CheckFailed
 
-DEFAULT_CACHE = Path("data/cache/models.json")
+DEFAULT_CACHE = Path(MODELS_CACHE)
 
 
 def check_models(params: dict[str, Any], cache: Path | None = DEFAULT_CACHE) -> None:

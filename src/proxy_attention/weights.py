@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from proxy_attention.atomic import write_json
+from proxy_attention.layout import WEIGHTS_CACHE
 
-WEIGHTS_CACHE = "data/cache/weights"
 MARKER = f"{WEIGHTS_CACHE}/ready.json"
 
 

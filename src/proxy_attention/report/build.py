@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 
 from proxy_attention.atomic import write_text
-from proxy_attention.layout import REPORT_TEX, RESULT_FIGURES_FOLDER
+from proxy_attention.layout import REPORT_TEX, RESULT_FIGURES_FOLDER, result_figure
 from proxy_attention.params_doc import describe_keys
 from proxy_attention.report import result_figures
 from proxy_attention.report.aggregate import EPOCHS, PER_CLASS, RUNS, read_tables
@@ -190,7 +190,7 @@ def overview_section(
     parts = [
         results_table(summary, confidence, source, has_pairs, scaled.full),
         figure(
-            f"generated/figures/{curves}",
+            result_figure(curves),
             "Validation accuracy per epoch of the controls and the proxy variants chosen on "
             f"validation, in percent: the mean over seeds with its "
             f"{level}\\% Student-t band; dotted lines mark the proxy steps, which run after "
@@ -203,7 +203,7 @@ def overview_section(
         by_variant = result_figures.accuracy_by_variant(runs, confidence, figures_dir)
         parts.append(
             figure(
-                f"generated/figures/{by_variant}",
+                result_figure(by_variant),
                 f"Test accuracy per variant, in percent: each seed as a dot, the mean with its "
                 f"{level}\\% Student-t interval, as in Table~\\ref{{tab:results}}.",
                 "fig:test-accuracy",

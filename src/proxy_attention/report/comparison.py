@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from proxy_attention.layout import result_figure
 from proxy_attention.report import result_figures
 from proxy_attention.report.findings import p_text, points, verdict
 from proxy_attention.report.latex import booktabs_table, escape, figure, ragged
@@ -131,7 +132,7 @@ def comparison_section(
     gains = result_figures.gain_per_variant(pairs, confidence, figures_dir)
     parts.append(
         figure(
-            f"generated/figures/{gains}",
+            result_figure(gains),
             "Paired difference in test accuracy to the control, in percentage points, per "
             "proxy variant (one data set, model, augmentation and setting each): every seed's "
             f"difference as a dot, their mean with its {level}\\% Student-t interval, as in "
@@ -143,7 +144,7 @@ def comparison_section(
     cost = result_figures.cost_versus_gain(pairs, figures_dir)
     parts.append(
         figure(
-            f"generated/figures/{cost}",
+            result_figure(cost),
             "Paired difference in test accuracy to the control against the share of the run's "
             "training time its proxy steps took (measured inside the run), one point per seed.",
             "fig:cost-gain",
@@ -155,7 +156,7 @@ def comparison_section(
             pdf = result_figures.gain_by(summary, name, figures_dir)
             parts.append(
                 figure(
-                    f"generated/figures/{pdf}",
+                    result_figure(pdf),
                     f"Mean paired difference in test accuracy to the control, in percentage "
                     f"points, against the proxy {escape(name.replace('_', ' '))}: one dot per "
                     "variant (its mean over seeds). Variants with the same value differ in "

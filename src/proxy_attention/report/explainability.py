@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from proxy_attention.atomic import write_text
+from proxy_attention.layout import result_figure
 from proxy_attention.report.aggregate import EXPLAIN_COLUMNS, RUNS
 from proxy_attention.report.latex import escape, figure
 from proxy_attention.report.plotting import plt, save_figure, theme
@@ -182,7 +183,7 @@ def explainability_tex(
         return "\n".join([baseline_sentence(measured), "", table])
     pdf = explainability_figure(measured, confidence, figures_dir)
     plot = figure(
-        f"generated/figures/{pdf}",
+        result_figure(pdf),
         f"Faithfulness of the {method} maps per variant: each seed as a dot, the mean "
         f"with its {level}\\% Student-t interval as in Table~\\ref{{tab:explainability}}; "
         "each axis ends at the metric's range [0, 1].",

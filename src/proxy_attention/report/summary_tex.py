@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from proxy_attention.atomic import atomic_path
+from proxy_attention.layout import result_figure
 from proxy_attention.report import result_figures, summary_figures
 from proxy_attention.report.comparison import paired_runs
 from proxy_attention.report.latex import booktabs_table, escape, figure, long_table, mean_interval
@@ -205,7 +206,7 @@ def main_effects_table(effects: pd.DataFrame, confidence: float, source: str) ->
 def heatmap_figure(pdf: str, cells: pd.DataFrame, confidence: float, source: str) -> str:
     marked = int(significant(cells, 1.0 - confidence).sum())
     return figure(
-        f"generated/figures/{pdf}",
+        result_figure(pdf),
         "Paired gain over the control in points per threshold $\\tau$ and weight $\\lambda$, "
         "averaged within each seed over the other settings, then over seeds; * marks a cell "
         f"whose Holm-adjusted $p$ (over all {len(cells)} cells) is below "

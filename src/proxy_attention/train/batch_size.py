@@ -22,8 +22,9 @@ from torch.nn import functional as F
 
 from proxy_attention.atomic import read_json, write_json
 from proxy_attention.errors import UserError
+from proxy_attention.layout import BATCH_SIZE_CACHE
 
-DEFAULT_CACHE = Path("data/cache/batch_size.json")
+DEFAULT_CACHE = Path(BATCH_SIZE_CACHE)
 START = 2
 # Weights, their gradients and AdamW's two moments: four parameter-sized buffers.
 PARAMETER_COPIES = 4
