@@ -24,7 +24,7 @@ from proxy_attention.atomic import write_json, write_text
 from proxy_attention.grid import expand_grid
 
 # The folders of runs, explanations and bundle markers live in layout.py (re-exported here).
-from proxy_attention.layout import EXPLAIN_ROOT, MARKERS, METRICS, RUNS_ROOT  # noqa: F401
+from proxy_attention.layout import EXPLAIN_ROOT, MARKERS, METRICS, RUNS_ROOT, marker  # noqa: F401
 
 RESULT = METRICS
 STAMP = "settings.sha256"  # beside a run's (or its explanation's) metrics.json
@@ -86,11 +86,6 @@ def bundles(params: dict[str, Any]) -> dict[str, list[str]]:
     for spec in expand_grid(params):
         grouped.setdefault(spec.masked_id(together), []).append(spec.run_id)
     return grouped
-
-
-def marker(step: str, bundle_id: str) -> str:
-    """The file a bundle job writes last: what Snakemake tracks in place of the runs' files."""
-    return f"{MARKERS[step]}/{bundle_id}.json"
 
 
 def fingerprint(settings: str, run_id: str) -> str:

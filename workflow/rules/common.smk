@@ -4,7 +4,7 @@ import json
 import sys
 
 from proxy_attention import layout
-from proxy_attention.bundles import bundles, explain_settings, marker, train_settings
+from proxy_attention.bundles import bundles, explain_settings, train_settings
 from proxy_attention.devices import gpus_per_job, nvidia_smi_gpus
 from proxy_attention.errors import UserError
 from proxy_attention.grid import runs_by_id
@@ -85,14 +85,14 @@ BUNDLE_OF = {run_id: bundle for bundle, run_ids in BUNDLES.items() for run_id in
 def trained(run_id):
     """The file Snakemake tracks for a finished training run."""
     if BUNDLED:
-        return marker("train", BUNDLE_OF[run_id])
+        return layout.marker("train", BUNDLE_OF[run_id])
     return layout.run_file(run_id, layout.METRICS)
 
 
 def explained(run_id):
     """The file Snakemake tracks for a run's finished explain step."""
     if BUNDLED:
-        return marker("explain", BUNDLE_OF[run_id])
+        return layout.marker("explain", BUNDLE_OF[run_id])
     return layout.explain_metrics(run_id)
 
 
