@@ -156,9 +156,9 @@ def run_seconds(spec, counts: dict[str, int], timing: dict[str, float], params) 
         chosen = counts["train"] * ASSUMED_MISCLASSIFIED * spec.proxy.subset
         steps = len(proxy_epochs(spec.schedule))
         seconds += steps * (counts["train"] * eval_s + chosen * train_s)
-    explain = params.get("explain") or {}
-    explained = min(explain.get("max_images", 64), counts["test"])
-    forward_passes = 2 * (explain.get("steps", 16) + 1)  # deletion and insertion curves
+    explain = params["explain"]  # validated: the schema filled its defaults
+    explained = min(explain["max_images"], counts["test"])
+    forward_passes = 2 * (explain["steps"] + 1)  # deletion and insertion curves
     return seconds + counts["test"] * eval_s + explained * (train_s + forward_passes * eval_s)
 
 
