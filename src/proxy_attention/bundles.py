@@ -22,11 +22,9 @@ from typing import Any
 
 from proxy_attention.atomic import write_json, write_text
 from proxy_attention.grid import expand_grid
+from proxy_attention.layout import METRICS
 
-# The folders of runs, explanations and bundle markers live in layout.py (re-exported here).
-from proxy_attention.layout import EXPLAIN_ROOT, MARKERS, METRICS, RUNS_ROOT, marker  # noqa: F401
-
-RESULT = METRICS
+RESULT = METRICS  # the file that stands for a finished run or explanation
 STAMP = "settings.sha256"  # beside a run's (or its explanation's) metrics.json
 
 

@@ -41,20 +41,14 @@ def test_predicts_a_folder_like_the_model_on_prepared_arrays(trained_run, toy_da
     (folder / "broken.jpg").write_bytes(b"not a jpeg")
 
     out = tmp_path / "predictions.csv"
-    code = main(
-        [
-            "predict",
-            "--run-dir",
-            str(trained_run),
-            "--images",
-            str(folder),
-            "--out",
-            str(out),
-            "--saliency-method",
-            "gradcam",
-            "--overlays",
-            str(tmp_path / "overlays"),
-        ]
+    code = predict(
+        trained_run,
+        folder,
+        out,
+        "--saliency-method",
+        "gradcam",
+        "--overlays",
+        tmp_path / "overlays",
     )
     assert code == 0
     table = pd.read_csv(out)
@@ -100,17 +94,7 @@ def test_overlay_blends_half_image_half_heat():
 
 def test_missing_checkpoint_is_a_clear_error(tmp_path, capsys):
     (tmp_path / "images").mkdir()
-    code = main(
-        [
-            "predict",
-            "--run-dir",
-            str(tmp_path / "nothing"),
-            "--images",
-            str(tmp_path / "images"),
-            "--out",
-            str(tmp_path / "p.csv"),
-        ]
-    )
+    code = predict(tmp_path / "nothing", tmp_path / "images", tmp_path / "p.csv")
     assert code == 2 and "no such checkpoint" in capsys.readouterr().err
 
 
@@ -119,22 +103,16 @@ def test_overlays_of_images_that_differ_only_in_extension_do_not_overwrite(tmp_p
     folder.mkdir()
     Image.new("RGB", (16, 16), (250, 10, 10)).save(folder / "a.png")
     Image.new("RGB", (16, 16), (10, 10, 250)).save(folder / "a.jpg", quality=95)
-    code = main(
-        [
-            "predict",
-            "--run-dir",
-            str(trained_run),
-            "--images",
-            str(folder),
-            "--out",
-            str(tmp_path / "p.csv"),
-            "--overlays",
-            str(tmp_path / "overlays"),
-        ]
-    )
+    code = predict(trained_run, folder, tmp_path / "p.csv", "--overlays", tmp_path / "overlays")
     assert code == 0
     written = sorted(p.name for p in (tmp_path / "overlays").iterdir())
     assert written == ["a_jpg.png", "a_png.png"]
     red = np.asarray(Image.open(tmp_path / "overlays" / "a_png.png")).astype(int)
     blue = np.asarray(Image.open(tmp_path / "overlays" / "a_jpg.png")).astype(int)
     assert red[..., 0].mean() > blue[..., 0].mean() and blue[..., 2].mean() > red[..., 2].mean()
+
+
+def predict(run_dir, images, out, *options) -> int:
+    """``proxy-attention predict`` with a run folder, an image folder, a CSV and any options."""
+    argv = ["predict", "--run-dir", run_dir, "--images", images, "--out", out, *options]
+    return main([str(arg) for arg in argv])

@@ -2,8 +2,9 @@
 
 import pandas as pd
 
-from proxy_attention.bundles import EXPLAIN_ROOT, RESULT, RUNS_ROOT
 from proxy_attention.grid import expand_grid
+from proxy_attention.layout import EXPLAIN_ROOT, RUNS_ROOT
+from proxy_attention.layout import METRICS as RESULT
 from proxy_attention.report.aggregate import aggregate_to
 from proxy_attention.report.build import write_report
 from proxy_attention.report.simulate import simulate_grid

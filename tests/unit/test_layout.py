@@ -14,7 +14,7 @@ RUN_ID = "digits/mobilenetv3_small_100/aug~basic/proxy~gradcampp-t0.6-w0.8-f0.5-
 
 
 def test_a_runs_files_are_named_as_training_writes_them():
-    # train/run.py still names them itself; the lead wires its import of layout at merge.
+    # The writers import these names from layout; the test keeps a writer from renaming one.
     assert (train_run.METRICS, train_run.CHECKPOINT) == (layout.METRICS, layout.CHECKPOINT)
     assert bundles.RESULT == layout.METRICS
 

@@ -20,14 +20,14 @@ from proxy_attention.cli.commands import OUT, PARAMS, arg, command, path
     path("--out", "results directory"),
 )
 def aggregate(args: argparse.Namespace) -> None:
-    from proxy_attention.bundles import RESULT
     from proxy_attention.grid import expand_grid
+    from proxy_attention.layout import METRICS
     from proxy_attention.params import load_params
     from proxy_attention.report.aggregate import aggregate_to
 
     run_ids = [spec.run_id for spec in expand_grid(load_params(args.params))]
-    metrics = [args.runs / run_id / RESULT for run_id in run_ids]
-    explain = [args.explain / run_id / RESULT for run_id in run_ids] if args.explain else []
+    metrics = [args.runs / run_id / METRICS for run_id in run_ids]
+    explain = [args.explain / run_id / METRICS for run_id in run_ids] if args.explain else []
     aggregate_to(metrics, explain, args.out)
 
 

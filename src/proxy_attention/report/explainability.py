@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from proxy_attention.atomic import write_text
-from proxy_attention.layout import result_figure
+from proxy_attention.layout import REPORT_TEX, result_figure
 from proxy_attention.report.aggregate import EXPLAIN_COLUMNS, RUNS
 from proxy_attention.report.latex import escape, figure
 from proxy_attention.report.plotting import plt, save_figure, theme
@@ -16,7 +16,7 @@ from proxy_attention.report.result_figures import seed_points
 from proxy_attention.report.stats import clip_interval, paired_difference, summarise
 from proxy_attention.report.summary_tex import listing
 
-EXPLAINABILITY_TEX = "explainability.tex"
+EXPLAINABILITY_TEX = REPORT_TEX["explainability"]
 FIGURE_NAME = "explainability"
 FIGURE_VARIANTS = 30
 # (column, heading, better direction, shown in percent)

@@ -16,11 +16,12 @@ from pathlib import Path
 import pandas as pd
 
 from proxy_attention.atomic import write_text
+from proxy_attention.layout import REPORT_TEX
 from proxy_attention.report.aggregate import RUNS
 from proxy_attention.report.latex import booktabs_table, escape
 from proxy_attention.report.stats import minimum_detectable_effect, paired_difference
 
-LEAK_TEX = "leak.tex"
+LEAK_TEX = REPORT_TEX["leak"]
 RESPLIT_SUFFIX = "-resplit/seed~"
 
 

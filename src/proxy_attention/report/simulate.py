@@ -22,8 +22,9 @@ from typing import Any
 import numpy as np
 
 from proxy_attention.atomic import write_text
-from proxy_attention.bundles import EXPLAIN_ROOT, RESULT, RUNS_ROOT
 from proxy_attention.grid import RunSpec, expand_grid
+from proxy_attention.layout import EXPLAIN_ROOT, RUNS_ROOT
+from proxy_attention.layout import METRICS as RESULT
 from proxy_attention.schedule import iter_epochs
 
 # (classes, test images) of the thesis datasets at its 20% test fraction; others get 10 classes.

@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from proxy_attention.atomic import atomic_path
-from proxy_attention.layout import result_figure
+from proxy_attention.layout import VARIANTS_CSV, result_figure
 from proxy_attention.report import result_figures, summary_figures
 from proxy_attention.report.comparison import paired_runs
 from proxy_attention.report.latex import booktabs_table, escape, figure, long_table, mean_interval
@@ -35,7 +35,6 @@ MAIN_TEXT_VARIANTS = 40
 # About 45 rows a page at \scriptsize: at most ~7 pages of appendix per listing.
 APPENDIX_ROWS = 300
 FLOAT_ROWS = 40  # a table float cannot break across pages: longer listings are longtables
-VARIANTS_CSV = "variants.csv"
 
 
 @dataclass
