@@ -45,7 +45,7 @@ UNIT = (0.0, 1.0)
 
 def add_labels(runs: pd.DataFrame) -> pd.DataFrame:
     """A readable label per variant decoded from its settings (report/labels.py); runs that
-    re-split every round are marked "(re-split, inflated)" there, and only they."""
+    re-split every round are marked "(re-split each round)" there, and only they."""
     runs = runs.copy()
     runs["label"] = decoded_labels(runs)
     return runs

@@ -99,7 +99,7 @@ def leak_table(summary: pd.DataFrame, confidence: float) -> pd.DataFrame:
     for row in summary.itertuples(index=False):
         for protocol, prefix, seen in (
             ("fixed split", "fixed", row.fixed_seen),
-            ("re-split each round (inflated)", "resplit", row.resplit_seen),
+            ("re-split each round", "resplit", row.resplit_seen),
         ):
             rows.append(
                 {
@@ -149,7 +149,7 @@ def leak_sentence(row: pd.Series, confidence: float) -> str:
     detectable = "" if math.isnan(mde) else f"; these seeds could detect {100 * mde:.1f} points"
     return text + (
         f"The difference, {_points(row['leak_mean_diff'])} points ({interval('leak')}{paired}"
-        f"{p_text}), is no detectable leak{detectable}."
+        f"{p_text}), shows no detectable leak{detectable}."
     )
 
 

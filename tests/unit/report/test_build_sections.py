@@ -71,7 +71,7 @@ def test_resplit_mark_only_on_runs_that_resplit():
             [run_row("digits", "m", "basic", 0, True, 0.9, 0.95, resplit=True)],
         )
     )
-    marked = runs[runs["label"].str.endswith("(re-split, inflated)")]
+    marked = runs[runs["label"].str.endswith("(re-split each round)")]
     assert marked["resplit_each_round"].all() and len(marked) == 1
 
 
