@@ -132,8 +132,9 @@ def leak_sentence(row: pd.Series, confidence: float) -> str:
     seeds = f"{row['n']} seed" + ("s" if row["n"] != 1 else "")
     paired = ", paired by seed" if row["n"] > 1 else ""
     text = (
-        f"For {escape(row['label'])} ({seeds}), re-drawing the split each round as the "
-        f"original did made the reported validation accuracy exceed test accuracy by "
+        # A gap, not a claim of one: its interval says whether it differs from zero.
+        f"For {escape(row['label'])} ({seeds}), with the split re-drawn each round as the "
+        f"original did, the reported validation accuracy minus test accuracy was "
         f"{_points(row['resplit_mean_diff'])} points ({interval('resplit')}); with the split "
         f"fixed the gap was {_points(row['fixed_mean_diff'])} points ({interval('fixed')}). "
     )
