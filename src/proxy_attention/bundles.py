@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from proxy_attention.atomic import write_json, write_text
+from proxy_attention.code_digest import run_digest
 from proxy_attention.grid import expand_grid
 from proxy_attention.layout import METRICS
 
@@ -86,25 +87,29 @@ def bundles(params: dict[str, Any]) -> dict[str, list[str]]:
     return grouped
 
 
-def fingerprint(settings: str, run_id: str) -> str:
-    return hashlib.sha256(f"{run_id}\n{settings}".encode()).hexdigest()
+def fingerprint(settings: str, run_id: str, step: str) -> str:
+    """What a result's stamp holds: a hash of its run, its step's settings and the code that
+    step runs for it (code_digest.run_digest; ``step`` is "train" or "explain")."""
+    code = run_digest(step, run_id)
+    return hashlib.sha256(f"{run_id}\n{code}\n{settings}".encode()).hexdigest()
 
 
-def stamp(result: str | Path, settings: str, run_id: str) -> None:
-    """Record which settings produced ``result``."""
-    write_text(Path(result).parent / STAMP, fingerprint(settings, run_id) + "\n")
+def stamp(result: str | Path, settings: str, run_id: str, step: str) -> None:
+    """Record which settings and code produced ``result``."""
+    write_text(Path(result).parent / STAMP, fingerprint(settings, run_id, step) + "\n")
 
 
 def is_current(
-    result: str | Path, settings: str, run_id: str, inputs: Iterable[str | Path]
+    result: str | Path, settings: str, run_id: str, step: str, inputs: Iterable[str | Path]
 ) -> bool:
-    """Whether ``result`` exists, was made with these settings and is newer than its inputs:
-    Snakemake's own rerun rule (params and modification times) for a file it does not track."""
+    """Whether ``result`` exists, was made with these settings and this code, and is newer
+    than its inputs: Snakemake's own rerun rule (params, which hold the code's digest, and
+    modification times) for a file it does not track."""
     result = Path(result)
     stamp_file = result.parent / STAMP
     if not (result.exists() and stamp_file.exists()):
         return False
-    if stamp_file.read_text().strip() != fingerprint(settings, run_id):
+    if stamp_file.read_text().strip() != fingerprint(settings, run_id, step):
         return False
     newest_input = max((Path(path).stat().st_mtime for path in inputs), default=0.0)
     return result.stat().st_mtime >= newest_input
@@ -113,21 +118,23 @@ def is_current(
 def run_bundle(
     run_ids: Sequence[str],
     settings: str,
+    step: str,
     result_of: Callable[[str], Path],
     inputs_of: Callable[[str], list[Path]],
     make: Callable[[str], None],
     marker_path: str | Path,
 ) -> list[dict[str, Any]]:
-    """``make`` every run of a bundle whose result is not current, then write the marker."""
+    """``make`` every run of a bundle whose result of ``step`` is not current, then write the
+    marker."""
     done = []
     for run_id in run_ids:
         result = result_of(run_id)
-        if is_current(result, settings, run_id, inputs_of(run_id)):
+        if is_current(result, settings, run_id, step, inputs_of(run_id)):
             done.append({"run_id": run_id, "status": "current", "seconds": 0.0})
             continue
         started = time.perf_counter()
         make(run_id)
-        stamp(result, settings, run_id)
+        stamp(result, settings, run_id, step)
         done.append({"run_id": run_id, "status": "made", "seconds": time.perf_counter() - started})
     write_json(marker_path, {"runs": done})
     return done

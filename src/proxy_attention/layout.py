@@ -73,8 +73,8 @@ RULEGRAPH_DOT = f"{GENERATED_ROOT}/rulegraph.dot"
 RULEGRAPH_PDF = f"{GENERATED_ROOT}/rulegraph.pdf"
 SALIENCY_TEX = f"{GENERATED_ROOT}/saliency_figures.tex"
 ESTIMATE_TEX = f"{GENERATED_ROOT}/estimate.tex"
-# Folders: the report step's result figures (which ones depends on the grid, so the rule
-# declares the folder), the notebook figures' copies, one sample figure per dataset.
+# Folders: the report step's result figures (which ones depends on the grid: report/views.py
+# names them), the notebook figures' copies, one sample figure per dataset.
 RESULT_FIGURES_FOLDER = "figures"  # report/*.py include them as generated/figures/<name>.pdf
 RESULT_FIGURES = f"{GENERATED_ROOT}/{RESULT_FIGURES_FOLDER}"
 SALIENCY_FIGURES = f"{GENERATED_ROOT}/saliency"
@@ -142,12 +142,13 @@ def sample_figures(datasets: Iterable[str]) -> list[str]:
     ]
 
 
-def generated_files(datasets: Sequence[str]) -> list[str]:
+def generated_files(datasets: Sequence[str], result_figures: Sequence[str]) -> list[str]:
     """Everything under thesis/generated the thesis reads: the LaTeX files and the figure
-    files and folders they include (the two figure folders stand for their contents)."""
+    files and folders they include: ``result_figures``, the report step's figure files
+    (report/views.py), and the notebook figures' folder, which stands for its contents."""
     return [
         *report_tex(),
-        RESULT_FIGURES,
+        *result_figures,
         DATASETS_TEX,
         *sample_figures(datasets),
         DAG_TEX,

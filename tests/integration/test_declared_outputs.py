@@ -6,6 +6,7 @@ from pathlib import Path
 from proxy_attention import layout
 from proxy_attention.params import load_params
 from proxy_attention.report.notebook_figures import NOTEBOOK_FIGURES, pair_slug
+from proxy_attention.report.views import figure_files, grid_runs, report_views
 from tests.helpers.workflow import declared_outputs, undeclared
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,8 +26,9 @@ def test_every_generated_input_of_the_thesis_is_a_declared_output():
     outputs = declared_outputs(ROOT)
     assert undeclared(included, outputs) == []
     # and the thesis rule waits for each of them (its input is layout.generated_files)
-    datasets = load_params(ROOT / "params.yaml")["grid"]["datasets"]
-    assert set(included) <= set(layout.generated_files(datasets))
+    params = load_params(ROOT / "params.yaml")
+    figures = figure_files(report_views(grid_runs(params)).figures)
+    assert set(included) <= set(layout.generated_files(params["grid"]["datasets"], figures))
     assert outputs[layout.THESIS_PDF] == "thesis"
 
 

@@ -8,7 +8,7 @@ from proxy_attention.layout import METRICS as RESULT
 from proxy_attention.report.aggregate import aggregate_to
 from proxy_attention.report.build import write_report
 from proxy_attention.report.simulate import simulate_grid
-from proxy_attention.report.summary_tex import MAIN_TEXT_VARIANTS
+from proxy_attention.report.views import MAIN_TEXT_VARIANTS
 
 
 def report(params, folder):

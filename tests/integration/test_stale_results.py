@@ -77,7 +77,7 @@ def test_finished_work_of_other_settings_is_not_returned(toy_dataset, tmp_path):
     assert rerun.returncode == 0, rerun.stderr[-2000:]
     assert without_timing(read_json(out / METRICS)) == without_timing(fresh)
     stamp = (out / STAMP).read_text().strip()
-    assert stamp == fingerprint(train_settings(params), spec.run_id)
+    assert stamp == fingerprint(train_settings(params), spec.run_id, "train")
 
 
 def test_finished_work_of_the_same_inputs_is_moved_into_place(toy_dataset, tmp_path):

@@ -92,7 +92,7 @@ def test_a_bundle_job_makes_only_the_runs_that_are_not_current(tmp_path):
 
     def bundle(run_ids, settings="s1"):
         step.made = []
-        run_bundle(run_ids, settings, step.result, lambda run_id: [split], step, marker)
+        run_bundle(run_ids, settings, "train", step.result, lambda run_id: [split], step, marker)
         return step.made
 
     assert bundle(["a", "b"]) == ["a", "b"]
@@ -110,8 +110,23 @@ def test_a_stamp_belongs_to_one_run_and_one_set_of_settings(tmp_path):
     result = tmp_path / "run" / "metrics.json"
     result.parent.mkdir()
     result.write_text("{}")
-    assert not is_current(result, "s", "run", [])
-    stamp(result, "s", "run")
-    assert is_current(result, "s", "run", [])
-    assert not is_current(result, "s", "other-run", [])
-    assert not is_current(result, "t", "run", [])
+    assert not is_current(result, "s", "run", "train", [])
+    stamp(result, "s", "run", "train")
+    assert is_current(result, "s", "run", "train", [])
+    assert not is_current(result, "s", "other-run", "train", [])
+    assert not is_current(result, "t", "run", "train", [])
+    assert not is_current(result, "s", "run", "explain", [])  # another step's code
+
+
+def test_a_stamp_made_by_other_code_is_not_current(tmp_path, monkeypatch):
+    result = tmp_path / "run" / "metrics.json"
+    result.parent.mkdir()
+    result.write_text("{}")
+    run_id = "digits/m/aug~basic/proxy~gradcampp-t0.6-w0.8-f0.5-s1-p-1/seed~0"
+    stamp(result, "s", run_id, "train")
+    assert is_current(result, "s", run_id, "train", [])
+    # the same step and run, after a change to the code the run executes (code_digest.py)
+    monkeypatch.setattr(
+        "proxy_attention.bundles.run_digest", lambda step, run_id: "0123456789abcdef"
+    )
+    assert not is_current(result, "s", run_id, "train", [])

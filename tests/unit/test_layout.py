@@ -50,8 +50,10 @@ def test_run_paths_split_the_run_id_into_the_rules_wildcards():
 
 
 def test_the_thesis_inputs_are_every_generated_file_once():
-    files = layout.generated_files(["digits", "cifar"])
-    assert len(files) == len(set(files)) == 7 + 1 + 1 + 4 + 2 + 2 + 1
+    figures = [f"{layout.RESULT_FIGURES}/val_accuracy.{ext}" for ext in ("pdf", "png")]
+    files = layout.generated_files(["digits", "cifar"], figures)
+    assert len(files) == len(set(files)) == 7 + 2 + 1 + 4 + 2 + 2 + 1
+    assert files[7:9] == figures
     assert all(path.startswith("thesis/generated/") for path in files)
     assert "thesis/generated/samples/cifar.png" in files
     assert layout.sample_figures([]) == []

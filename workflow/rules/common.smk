@@ -5,10 +5,12 @@ import sys
 
 from proxy_attention import layout
 from proxy_attention.bundles import bundles, explain_settings, train_settings
+from proxy_attention.code_digest import is_control, step_digest
 from proxy_attention.devices import gpus_per_job, nvidia_smi_gpus
 from proxy_attention.errors import UserError
 from proxy_attention.grid import runs_by_id
 from proxy_attention.params import load_params
+from proxy_attention.report.views import figure_files, grid_runs, report_views
 from proxy_attention.workflow_config import params_file_for
 
 # `snakemake --configfile workflow/configs/thesis.yaml` (or `--config params=FILE`) switches to
@@ -28,8 +30,10 @@ GRID_DATASETS = PARAMS["grid"]["datasets"]
 CLI = f"{sys.executable} -m proxy_attention"
 SNAKEMAKE = f"{sys.executable} -m snakemake"
 THESIS_PDF = layout.THESIS_PDF
+# The report step's figures for this grid: the step draws exactly these (report/views.py).
+RESULT_FIGURE_FILES = figure_files(report_views(grid_runs(PARAMS)).figures)
 # Every file (or figure folder) under thesis/generated that the thesis reads (layout.py).
-GENERATED = layout.generated_files(GRID_DATASETS)
+GENERATED = layout.generated_files(GRID_DATASETS, RESULT_FIGURE_FILES)
 
 wildcard_constraints:
     dataset="[A-Za-z0-9_.-]+",
@@ -42,6 +46,24 @@ wildcard_constraints:
 # string, not a function: on the thesis grid per-job functions dominate `snakemake -n`.
 TRAIN_SETTINGS = train_settings(PARAMS)
 EXPLAIN_SETTINGS = explain_settings(PARAMS)
+# Each rule's params hold a digest of the package code its step runs (code_digest.py): a change
+# to that code reruns the step and what follows it, and nothing else. Controls never run the
+# proxy step, so a change there leaves them be.
+CODE = {
+    command: step_digest(command)
+    for command in (
+        "download", "prepare", "split", "weights", "explain", "aggregate", "report",
+        "metrics", "samples", "saliency-figures", "dag", "estimate", "thesis", "job-costs",
+    )
+}  # fmt: skip
+TRAIN_CODE = {control: step_digest("train", control) for control in (False, True)}
+
+
+def train_code(wildcards):
+    """The code a training job runs: a bundle's runs are all controls or all proxy runs."""
+    return TRAIN_CODE[is_control(wildcards.get("variant") or wildcards.get("bundle"))]
+
+
 # gpu=1 for training, explain and notebook jobs where they will use CUDA (devices.py).
 try:
     GPUS_PER_JOB = gpus_per_job(PARAMS["train"]["device"])

@@ -6,6 +6,7 @@ rule download:
     output:
         layout.RAW_MANIFEST,
     params:
+        code=CODE["download"],
         config=dataset_params,
     log:
         "logs/download/{dataset}.log",
@@ -20,6 +21,7 @@ rule prepare:
     output:
         directory(layout.PREPARED),
     params:
+        code=CODE["prepare"],
         config=dataset_params,
         raw=input_folder("manifest"),
     log:
@@ -37,6 +39,7 @@ rule split:
     output:
         layout.SPLIT,
     params:
+        code=CODE["split"],
         config=dataset_params,
     log:
         "logs/split/{dataset}.log",

@@ -12,6 +12,7 @@ rule explain:
         # The per-image arrays go beside it; metrics.json is written last, so it stands for all.
         metrics=layout.EXPLAIN_METRICS,
     params:
+        code=CODE["explain"],
         settings=EXPLAIN_SETTINGS,
     threads: 1
     resources:
@@ -35,6 +36,7 @@ rule explain_bundle:
     output:
         layout.EXPLAIN_MARKER,
     params:
+        code=CODE["explain"],
         settings=EXPLAIN_SETTINGS,
         runs=bundle_runs,
     threads: 1

@@ -17,6 +17,7 @@ rule metrics:
             labels={"result": "test accuracy and gain over the control"},
         ),
     params:
+        code=CODE["metrics"],
         report=json.dumps(PARAMS["report"]),
         results=input_folder("runs"),
         out=folder_of("metrics"),
@@ -42,6 +43,7 @@ rule job_costs:
             labels={"result": "time and memory per rule"},
         ),
     params:
+        code=CODE["job-costs"],
         benchmarks=layout.BENCHMARKS_ROOT,
     log:
         "logs/job_costs.log",

@@ -1,6 +1,7 @@
 # Notebook figures through papermill: each entry of the registry (report/notebook_figures.py)
 # runs its notebook once per entry of figures.pairs, in one rule; the executed notebook is kept
 # next to its PDF and PNG in data/figures/<pair>/.
+from proxy_attention.code_digest import notebook_digest
 from proxy_attention.report.notebook_figures import (
     NOTEBOOK_FIGURES,
     notebook_inputs,
@@ -9,6 +10,7 @@ from proxy_attention.report.notebook_figures import (
 )
 
 PAIRS = {pair_slug(run_id): run_id for run_id in PARAMS["figures"]["pairs"]}
+NOTEBOOK_CODE = {name: notebook_digest(entry.notebook) for name, entry in NOTEBOOK_FIGURES.items()}
 # The kernel must be this interpreter: JUPYTER_PATH puts the environment's python3 kernel spec
 # (argv "python", which jupyter_client replaces by sys.executable) before any user-wide one.
 PAPERMILL = f"JUPYTER_PATH={sys.prefix}/share/jupyter {sys.executable} -m papermill"
@@ -50,6 +52,7 @@ rule notebook:
             labels=lambda w: {"result": NOTEBOOK_FIGURES[w.notebook].report_label},
         ),
     params:
+        code=lambda w: NOTEBOOK_CODE[w.notebook],
         settings=notebook_settings,
         # Read by the report's caption (workflow/report/notebook_figure.rst), not the step.
         caption=lambda w: NOTEBOOK_FIGURES[w.notebook].report_caption.format(pair=w.pair),
@@ -73,6 +76,7 @@ rule saliency_figures:
         tex=layout.SALIENCY_TEX,
         copies=directory(layout.SALIENCY_FIGURES),
     params:
+        code=CODE["saliency-figures"],
         captions=lambda w: json.dumps(
             {"figures": PARAMS["figures"], "method": PARAMS["explain"]["method"]}, sort_keys=True
         ),

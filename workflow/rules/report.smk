@@ -1,24 +1,26 @@
 import snakemake.io
 
-# The result figures shown in Snakemake's report too; the cost-gain figure exists only when
-# the grid has proxy runs. Which other figures the report step draws depends on the grid, so
-# the rule declares their folder (layout.RESULT_FIGURES), and these files inside it.
+# The result figures the report step draws for this grid (common.smk: RESULT_FIGURE_FILES, from
+# report/views.py, which the step follows too); these PNGs are shown in Snakemake's report.
 RESULT_FIGURE_LABELS = {
     "val_accuracy": "validation accuracy per epoch",
     "test_accuracy": "test accuracy per variant",
+    "cost_gain": "accuracy gained against time spent",
+    "gain_heatmaps": "gain per threshold and weight",
 }
-if any(spec.proxy is not None for spec in RUNS.values()):
-    RESULT_FIGURE_LABELS["cost_gain"] = "accuracy gained against time spent"
-RESULT_FIGURES = [
+
+
+def shown_in_report(path):
+    name = path.rsplit("/", 1)[-1].removesuffix(".png")
+    if not path.endswith(".png") or name not in RESULT_FIGURE_LABELS:
+        return path
     # The parser reads `report` at the start of a line as its directive: the flag by its path.
-    snakemake.io.report(
-        f"{layout.RESULT_FIGURES}/{name}.png",
+    return snakemake.io.report(
+        path,
         caption=f"../report/{name}.rst",
         category="Results",
-        labels={"result": label},
+        labels={"result": RESULT_FIGURE_LABELS[name]},
     )
-    for name, label in RESULT_FIGURE_LABELS.items()
-]
 
 
 rule aggregate:
@@ -35,6 +37,7 @@ rule aggregate:
         layout.results(layout.EPOCHS_CSV),
         layout.results(layout.PER_CLASS_CSV),
     params:
+        code=CODE["aggregate"],
         # Paths come from the grid, not the command line (report_steps.aggregate).
         runs=layout.RUNS_ROOT,
         explain=layout.EXPLAIN_ROOT,
@@ -51,15 +54,17 @@ rule report:
         runs=layout.results(layout.RUNS_CSV),
         epochs=layout.results(layout.EPOCHS_CSV),
         per_class=layout.results(layout.PER_CLASS_CSV),
+        # The whole params file: the colophon hashes it, the hyperparameter table lists it.
+        params_file=PARAMS_FILE,
         schema="src/proxy_attention/schemas/params.schema.yaml",
         thesis_grid="workflow/configs/thesis.yaml",
         lock="requirements.lock",
     output:
         tex=layout.report_tex(),
-        figures=directory(layout.RESULT_FIGURES),
-        shown=RESULT_FIGURES,
+        figures=[shown_in_report(path) for path in RESULT_FIGURE_FILES],
         variants=layout.results(layout.VARIANTS_CSV),
     params:
+        code=CODE["report"],
         report=lambda w: json.dumps(PARAMS["report"]),
         results=input_folder("runs"),
         out=folder_of("tex"),
@@ -77,6 +82,7 @@ rule samples:
         tex=layout.DATASETS_TEX,
         figures=layout.sample_figures(GRID_DATASETS),
     params:
+        code=CODE["samples"],
         figures=folder_of("figures"),
     log:
         "logs/samples.log",
@@ -92,6 +98,8 @@ rule rulegraph:
         dot=layout.RULEGRAPH_DOT,
         pdf=layout.RULEGRAPH_PDF,
         tex=layout.DAG_TEX,
+    params:
+        code=CODE["dag"],
     log:
         "logs/rulegraph.log",
     shell:
@@ -105,6 +113,8 @@ rule estimate:
         PARAMS["report"]["estimate"],
     output:
         layout.ESTIMATE_TEX,
+    params:
+        code=CODE["estimate"],
     log:
         "logs/estimate.log",
     shell:

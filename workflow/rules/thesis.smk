@@ -10,6 +10,8 @@ rule thesis:
         sources=sorted(f for pattern in THESIS_SOURCES for f in glob.glob(pattern)),
     output:
         report(THESIS_PDF, caption="../report/thesis.rst", category="Thesis"),
+    params:
+        code=CODE["thesis"],
     log:
         "logs/thesis.log",
     benchmark:

@@ -9,6 +9,7 @@ rule train:
         metrics=layout.RUN_METRICS,
         checkpoint=layout.RUN_CHECKPOINT,
     params:
+        code=train_code,
         settings=TRAIN_SETTINGS,
     # Small CPU models train faster as parallel one-thread jobs (mobilenetv3 at 128 px on 2
     # cores: 2 x 121 against 200 images/s for one two-thread job, far less under load).
@@ -34,6 +35,7 @@ rule train_bundle:
     output:
         layout.TRAIN_MARKER,
     params:
+        code=train_code,
         settings=TRAIN_SETTINGS,
         runs=bundle_runs,
     threads: 1

@@ -13,6 +13,7 @@ rule weights:
     output:
         MARKER,
     params:
+        code=CODE["weights"],
         models=" ".join(WEIGHTS_MODELS),
         env=shell_prefix(offline=False),
     log:

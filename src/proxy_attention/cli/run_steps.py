@@ -105,6 +105,7 @@ def train_bundle(args: argparse.Namespace) -> None:
     done = run_bundle(
         bundle_runs(params, args.bundle),
         train_settings(params),
+        "train",
         result_of=lambda run_id: Path(layout.run_file(run_id, layout.METRICS)),
         inputs_of=lambda run_id: [args.prepared, args.split],
         make=lambda run_id: train_one(params, run_id, args, Path(layout.run_dir(run_id))),
@@ -131,7 +132,7 @@ def explain(args: argparse.Namespace) -> None:
     params = load_params(args.params)
     spec = find_run(params, args.run)
     measure(params, spec, args.checkpoint, args.prepared, args.split, args.out, args.threads)
-    stamp(args.out, explain_settings(params), spec.run_id)
+    stamp(args.out, explain_settings(params), spec.run_id, "explain")
 
 
 @command("explain-bundle", "explain a bundle's runs that are not current", PARAMS, BUNDLE)
@@ -153,6 +154,7 @@ def explain_bundle(args: argparse.Namespace) -> None:
     done = run_bundle(
         bundle_runs(params, args.bundle),
         explain_settings(params),
+        "explain",
         result_of=lambda run_id: Path(layout.explain_metrics(run_id)),
         inputs_of=lambda run_id: [checkpoint(run_id), args.prepared, args.split],
         make=explain_one,

@@ -18,14 +18,12 @@ from proxy_attention.layout import EPOCHS_CSV, PER_CLASS_CSV, RUNS_CSV
 RUNS, EPOCHS, PER_CLASS = RUNS_CSV, EPOCHS_CSV, PER_CLASS_CSV
 
 
-def run_row(metrics: dict[str, Any]) -> dict[str, Any]:
-    spec = metrics["spec"]
+def spec_columns(spec: dict[str, Any], control_id: str) -> dict[str, Any]:
+    """A run's columns that follow from its spec alone (RunSpec.as_dict): known before it
+    trains, so the report rule plans its views from them (report/views.py)."""
     proxy = spec.get("proxy") or {}
-    test = metrics["test"]
-    last = metrics["epochs"][-1]
-    reported = metrics.get("reported", {})  # absent in metrics written before it was recorded
     return {
-        "run_id": metrics["run_id"],
+        "run_id": spec["run_id"],
         "variant": variant_label(spec),
         "dataset": spec["dataset"],
         "model": spec["model"],
@@ -40,7 +38,16 @@ def run_row(metrics: dict[str, Any]) -> dict[str, Any]:
         "clear_every_step": proxy.get("clear_every_step"),
         "mode": proxy.get("mode"),
         "resplit_each_round": spec.get("resplit_each_round", False),
-        "control_id": metrics["control_id"],
+        "control_id": control_id,
+    }
+
+
+def run_row(metrics: dict[str, Any]) -> dict[str, Any]:
+    test = metrics["test"]
+    last = metrics["epochs"][-1]
+    reported = metrics.get("reported", {})  # absent in metrics written before it was recorded
+    return {
+        **spec_columns({**metrics["spec"], "run_id": metrics["run_id"]}, metrics["control_id"]),
         "epochs": len(metrics["epochs"]),
         "test_accuracy": test["accuracy"],
         "test_precision_macro": test["precision_macro"],

@@ -14,7 +14,7 @@ from proxy_attention.params_doc import describe_keys
 from proxy_attention.report import result_figures
 from proxy_attention.report.aggregate import EPOCHS, PER_CLASS, RUNS, read_tables
 from proxy_attention.report.comparison import comparison_section, paired_runs, paired_summary
-from proxy_attention.report.explainability import write_explainability
+from proxy_attention.report.explainability import has_explanations, write_explainability
 from proxy_attention.report.findings import findings_paragraphs
 from proxy_attention.report.labels import decoded_labels
 from proxy_attention.report.latex import (
@@ -37,6 +37,7 @@ from proxy_attention.report.summary_tex import (
     shown_curves,
     summary_report,
 )
+from proxy_attention.report.views import report_views
 from proxy_attention.schedule import proxy_epochs
 
 # Accuracy and F1 lie in [0, 1]: their intervals are clipped to it (stats.clip_interval).
@@ -134,8 +135,10 @@ def write_report(
     source = f"{results_dir / RUNS}"
     pairs = paired_runs(runs)
     paired = paired_summary(pairs, confidence)
+    # What is drawn follows from the runs' specs, as the report rule declares it.
+    views = report_views(runs, explained=has_explanations(runs))
     # Big grids: the main text shows controls and chosen variants; summaries replace the rest.
-    scaled = summary_report(runs, confidence, results_dir, figures_dir)
+    scaled = summary_report(runs, confidence, results_dir, figures_dir, views)
 
     evaluation = overview_section(
         runs, tables[EPOCHS], confidence, figures_dir, results_dir, scaled
@@ -147,7 +150,9 @@ def write_report(
             "comparison.}\\label{tab:paired}\\end{table}\n"
         )
     elif scaled.full:
-        evaluation += comparison_section(pairs, paired, confidence, figures_dir, source)
+        evaluation += comparison_section(
+            pairs, paired, confidence, figures_dir, source, views.varied
+        )
     else:
         evaluation.append(
             f"\\begin{{table}}[htbp]\\caption{{The {len(paired):,} proxy variants are too many "
@@ -165,7 +170,8 @@ def write_report(
     write_text(out_dir / REPORT_TEX["macros"], macros(runs, text, confidence, thesis_grid))
     write_text(out_dir / REPORT_TEX["hyperparameters"], hyperparameter_table(params))
     write_text(out_dir / REPORT_TEX["colophon"], colophon(params_path))
-    write_explainability(runs[runs["variant"].isin(scaled.shown)], confidence, results_dir, out_dir)
+    shown = runs[runs["variant"].isin(scaled.shown)]
+    write_explainability(shown, confidence, results_dir, out_dir, views.explainability_figure)
     write_leak(runs, confidence, results_dir, out_dir)
 
 

@@ -12,16 +12,8 @@ from proxy_attention.report import result_figures
 from proxy_attention.report.findings import p_text, points, verdict
 from proxy_attention.report.latex import booktabs_table, escape, figure, ragged
 from proxy_attention.report.stats import holm_adjusted, minimum_detectable_effect, paired_difference
+from proxy_attention.report.views import HYPERPARAMETERS
 
-HYPERPARAMETERS = [
-    "method",
-    "threshold",
-    "weight",
-    "subset",
-    "clear_every_step",
-    "mode",
-    "schedule",
-]
 SETTING = ["dataset", "model", "augmentation", "resplit_each_round"]
 
 
@@ -124,9 +116,15 @@ def paired_table(summary: pd.DataFrame, confidence: float, source: str) -> str:
 
 
 def comparison_section(
-    pairs: pd.DataFrame, summary: pd.DataFrame, confidence: float, figures_dir: Path, source: str
+    pairs: pd.DataFrame,
+    summary: pd.DataFrame,
+    confidence: float,
+    figures_dir: Path,
+    source: str,
+    varied: tuple[str, ...],
 ) -> list[str]:
-    """LaTeX for the paired table and the comparison figures (``pairs`` not empty)."""
+    """LaTeX for the paired table and the comparison figures (``pairs`` not empty), with one
+    figure per proxy setting in ``varied`` (report/views.py: those the grid varies)."""
     level = f"{100 * confidence:g}"
     parts = [paired_table(summary, confidence, source)]
     gains = result_figures.gain_per_variant(pairs, confidence, figures_dir)
@@ -151,19 +149,18 @@ def comparison_section(
             source,
         )
     )
-    for name in HYPERPARAMETERS:
-        if summary[name].nunique() > 1:
-            pdf = result_figures.gain_by(summary, name, figures_dir)
-            parts.append(
-                figure(
-                    result_figure(pdf),
-                    f"Mean paired difference in test accuracy to the control, in percentage "
-                    f"points, against the proxy {escape(name.replace('_', ' '))}: one dot per "
-                    "variant (its mean over seeds). Variants with the same value differ in "
-                    "other settings, so their dots are shown side by side, not pooled into "
-                    "one interval.",
-                    f"fig:gain-{name}",
-                    source,
-                )
+    for name in varied:
+        pdf = result_figures.gain_by(summary, name, figures_dir)
+        parts.append(
+            figure(
+                result_figure(pdf),
+                f"Mean paired difference in test accuracy to the control, in percentage "
+                f"points, against the proxy {escape(name.replace('_', ' '))}: one dot per "
+                "variant (its mean over seeds). Variants with the same value differ in "
+                "other settings, so their dots are shown side by side, not pooled into "
+                "one interval.",
+                f"fig:gain-{name}",
+                source,
             )
+        )
     return parts

@@ -8,17 +8,17 @@ from pathlib import Path
 import pandas as pd
 
 from proxy_attention.atomic import write_text
-from proxy_attention.layout import REPORT_TEX, result_figure
+from proxy_attention.layout import REPORT_TEX, RESULT_FIGURES_FOLDER, result_figure
 from proxy_attention.report.aggregate import EXPLAIN_COLUMNS, RUNS
 from proxy_attention.report.latex import escape, figure
 from proxy_attention.report.plotting import plt, save_figure, theme
 from proxy_attention.report.result_figures import seed_points
 from proxy_attention.report.stats import clip_interval, paired_difference, summarise
 from proxy_attention.report.summary_tex import listing
+from proxy_attention.report.views import EXPLAINABILITY
 
 EXPLAINABILITY_TEX = REPORT_TEX["explainability"]
-FIGURE_NAME = "explainability"
-FIGURE_VARIANTS = 30
+FIGURE_NAME = EXPLAINABILITY  # drawn up to views.EXPLAINABILITY_VARIANTS variants
 # (column, heading, better direction, shown in percent)
 METRICS = [
     ("deletion_auc", "Deletion AUC", "lower", False),
@@ -138,12 +138,18 @@ def explainability_figure(
     return save_figure(fig, out_dir, name)
 
 
+def has_explanations(runs: pd.DataFrame) -> bool:
+    """Whether runs.csv holds explanation metrics (the explain step ran)."""
+    return set(EXPLAIN_COLUMNS) <= set(runs.columns) and runs[EXPLAIN_COLUMNS].notna().any().any()
+
+
 def explainability_tex(
-    runs: pd.DataFrame, confidence: float, results_dir: Path, figures_dir: Path
+    runs: pd.DataFrame, confidence: float, results_dir: Path, figures_dir: Path, with_figure: bool
 ) -> str:
-    """The table and figure LaTeX, or a comment when runs.csv holds no explanation metrics."""
+    """The table and figure LaTeX, or a comment when runs.csv holds no explanation metrics;
+    the figure only ``with_figure`` (report/views.py: few enough variants for its rows)."""
     source = f"{results_dir / RUNS}"
-    if not set(EXPLAIN_COLUMNS) <= set(runs.columns) or runs[EXPLAIN_COLUMNS].isna().all().all():
+    if not has_explanations(runs):
         return f"% {source} holds no explanation metrics (the explain step did not run)\n"
     measured = runs.dropna(subset=EXPLAIN_COLUMNS)
     method = escape(", ".join(sorted(measured["explain_method"].unique())))
@@ -178,7 +184,7 @@ def explainability_tex(
             source_note=source,
             column_format="lrrrrr",
         )
-    if measured["label"].nunique() > FIGURE_VARIANTS:
+    if not with_figure:
         # One row per variant in a figure would run off the page.
         return "\n".join([baseline_sentence(measured), "", table])
     pdf = explainability_figure(measured, confidence, figures_dir)
@@ -194,9 +200,16 @@ def explainability_tex(
 
 
 def write_explainability(
-    runs: pd.DataFrame, confidence: float, results_dir: str | Path, out_dir: str | Path
+    runs: pd.DataFrame,
+    confidence: float,
+    results_dir: str | Path,
+    out_dir: str | Path,
+    with_figure: bool,
 ) -> None:
-    """Write ``out_dir``/explainability.tex and its figure under ``out_dir``/figures."""
+    """Write ``out_dir``/explainability.tex and, ``with_figure``, its figure under
+    ``out_dir``/figures."""
     out_dir = Path(out_dir)
-    text = explainability_tex(runs, confidence, Path(results_dir), out_dir / "figures")
+    text = explainability_tex(
+        runs, confidence, Path(results_dir), out_dir / RESULT_FIGURES_FOLDER, with_figure
+    )
     write_text(out_dir / EXPLAINABILITY_TEX, text)

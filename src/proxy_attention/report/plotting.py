@@ -16,6 +16,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import seaborn as sns  # noqa: E402
 
 from proxy_attention.atomic import atomic_path, remove_leftovers  # noqa: E402
+from proxy_attention.layout import FIGURE_FORMATS  # noqa: E402
 
 __all__ = ["TICK_PT", "WIDTH", "plt", "save_figure", "sns", "theme"]
 
@@ -41,8 +42,9 @@ def theme() -> None:
 
 
 def save_figure(fig: plt.Figure, out_dir: Path, name: str) -> str:
-    """Write ``name``.pdf and ``name``.png atomically; return the PDF's file name."""
-    for suffix in (".pdf", ".png"):
+    """Write ``name`` in every layout.FIGURE_FORMATS (pdf, png) atomically; return the PDF's
+    file name."""
+    for suffix in (f".{ext}" for ext in FIGURE_FORMATS):
         remove_leftovers(out_dir / f"{name}{suffix}")  # a killed earlier attempt's temporary
         with atomic_path(out_dir / f"{name}{suffix}") as tmp:
             fig.savefig(tmp, bbox_inches="tight", dpi=150, metadata=_stable_metadata(suffix))

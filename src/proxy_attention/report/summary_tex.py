@@ -4,7 +4,7 @@ The thesis grid has 7,230 variants: a table or figure with one row per variant c
 (nor, as one float, typeset). The main text therefore always shows summaries (per control group
 the best proxy setting chosen on validation, main effects, threshold x weight heatmaps, learning
 curves of controls and chosen variants). Per-variant tables and figures stay in the main text
-only up to MAIN_TEXT_VARIANTS variants, and in the appendix up to APPENDIX_ROWS rows; beyond
+only up to views.MAIN_TEXT_VARIANTS variants, and in the appendix up to APPENDIX_ROWS rows; beyond
 that the appendix points to the CSV, which DVC tracks with data/results. The embedded default
 (four variants) keeps every table.
 """
@@ -31,7 +31,6 @@ from proxy_attention.report.summary_views import (
     variant_table,
 )
 
-MAIN_TEXT_VARIANTS = 40
 # About 45 rows a page at \scriptsize: at most ~7 pages of appendix per listing.
 APPENDIX_ROWS = 300
 FLOAT_ROWS = 40  # a table float cannot break across pages: longer listings are longtables
@@ -90,10 +89,12 @@ def listing(
 
 
 def summary_report(
-    runs: pd.DataFrame, confidence: float, results_dir: Path, figures_dir: Path
+    runs: pd.DataFrame, confidence: float, results_dir: Path, figures_dir: Path, views
 ) -> Summary:
-    """The summary sections and the per-variant CSV; nothing for a grid without proxy runs."""
-    full = runs["variant"].nunique() <= MAIN_TEXT_VARIANTS
+    """The summary sections and the per-variant CSV; nothing for a grid without proxy runs.
+    ``views`` (report/views.ReportViews) says whether the grid is within the limits and
+    whether the heatmaps are drawn."""
+    full = views.full
     pairs = paired_runs(runs)
     csv = results_dir / VARIANTS_CSV
     variants = variant_table(pairs, confidence) if not pairs.empty else pd.DataFrame()
@@ -109,7 +110,7 @@ def summary_report(
     effects = main_effects(pairs, confidence)
     if not effects.empty:
         summary.evaluation.append(main_effects_table(effects, confidence, source))
-    if pairs["threshold"].nunique() * pairs["weight"].nunique() > 1:
+    if views.heatmaps:
         cells = threshold_weight_cells(pairs, confidence)
         pdf = summary_figures.gain_heatmaps(cells, 1.0 - confidence, figures_dir)
         summary.evaluation.append(heatmap_figure(pdf, cells, confidence, source))

@@ -15,6 +15,7 @@ from scipy import stats
 
 from proxy_attention.report.labels import proxy_settings_label
 from proxy_attention.report.stats import NO_SPREAD, holm_adjusted, mean_ci
+from proxy_attention.report.views import control_variant
 
 # Proxy settings a grid may vary, with their names in the thesis.
 FACTORS = {
@@ -28,11 +29,6 @@ FACTORS = {
 }
 ALL_DATASETS = "all datasets"
 STAT_COLUMNS = ["n", "mean_diff", "ci_low", "ci_high", "p"]
-
-
-def control_variant(pairs: pd.DataFrame) -> pd.Series:
-    """Each pair's group: the variant of its control (dataset, model, augmentation, epochs)."""
-    return pairs["control_id"].str.rsplit("/seed~", n=1).str[0]
 
 
 def varying_factors(pairs: pd.DataFrame) -> list[str]:

@@ -287,7 +287,7 @@ def _write_result(
         run_id=spec.run_id,
     )
     # Stamped inside the work directory, so only the run that made the result can stamp it.
-    stamp(state.work / METRICS, settings, spec.run_id)
+    stamp(state.work / METRICS, settings, spec.run_id, "train")
     write_json(state.work / METRICS, metrics)
 
 

@@ -150,9 +150,9 @@ def test_explainability_table_gives_mean_and_t_interval(tmp_path):
     assert table.loc[0, "Average drop, %"] == "20.0 [0.0, 44.8]"
     assert table.loc[0, "Increase in confidence, %"] == "50.0 [0.0, 100.0]"  # +-124 points
     assert table.loc[1].tolist() == ["y", 1, "0.500", "0.400", "50.0", "25.0"]
-    write_explainability(runs, 0.95, tmp_path / "results", tmp_path / "generated")
+    write_explainability(runs, 0.95, tmp_path / "results", tmp_path / "generated", True)
     tex = (tmp_path / "generated" / "explainability.tex").read_text()
     assert r"\toprule" in tex and "explainability.pdf" in tex and "runs.csv" in tex
     assert (tmp_path / "generated" / "figures" / "explainability.png").stat().st_size > 1000
-    write_explainability(runs.drop(columns="deletion_auc"), 0.95, tmp_path, tmp_path / "none")
+    write_explainability(runs.drop(columns="deletion_auc"), 0.95, tmp_path, tmp_path / "none", True)
     assert "no explanation metrics" in (tmp_path / "none" / "explainability.tex").read_text()

@@ -13,6 +13,7 @@ from proxy_attention.report.comparison import (
     paired_table,
 )
 from proxy_attention.report.findings import IMPROVEMENT, NULL
+from proxy_attention.report.views import report_views
 from tests.helpers.result_tables import pair_rows, run_row, table
 
 CONTROLS = [0.80, 0.82, 0.84]
@@ -81,7 +82,11 @@ def test_paired_table_row_reads_the_gain_interval_p_values_and_cost():
 def test_a_figure_per_proxy_setting_only_where_the_variants_differ_in_it(tmp_path):
     runs = two_variants(threshold=0.9)
     pairs = paired_runs(runs)
-    parts = comparison_section(pairs, paired_summary(pairs, 0.95), 0.95, tmp_path, "src.csv")
+    varied = report_views(runs).varied
+    assert varied == ("threshold",)
+    parts = comparison_section(
+        pairs, paired_summary(pairs, 0.95), 0.95, tmp_path, "src.csv", varied
+    )
     labels = [line for part in parts for line in part.splitlines() if line.startswith(r"\label")]
     assert labels == [
         r"\label{tab:paired}",

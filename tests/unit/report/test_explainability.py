@@ -65,5 +65,5 @@ def test_a_baseline_that_leaves_the_confidence_unchanged_is_flagged(tmp_path):
     sentence = baseline_sentence(informative)
     assert sentence.startswith("The baseline removes the evidence the models use")
     assert r"$\sigma = 32$ px" in sentence and "Warning" not in sentence
-    tex = explainability_tex(flat, 0.95, Path("data/results"), tmp_path)
+    tex = explainability_tex(flat, 0.95, Path("data/results"), tmp_path, True)
     assert "Warning" in tex and "tab:explainability-paired" in tex

@@ -54,6 +54,8 @@ def test_a_run_given_exactly_its_slice_records_and_stamps_that_slice(params, toy
     assert len(metrics["epochs"]) == 1
     run = tmp_path / "run"
     # The stamp is the hash of the rule's settings string, so Snakemake and the run agree.
-    assert (run / STAMP).read_text() == fingerprint(train_settings(params), SPEC.run_id) + "\n"
+    assert (run / STAMP).read_text() == fingerprint(
+        train_settings(params), SPEC.run_id, "train"
+    ) + "\n"
     assert (run / INPUTS).read_text() == run_fingerprint(SPEC, given, entry, *toy_dataset)
     assert json.loads((run / METRICS).read_text())["run_id"] == SPEC.run_id
