@@ -147,8 +147,9 @@ def step_modules(command: str, control: bool = False) -> list[str]:
     return closure(handler_roots(command), CHECKS | {PROXY_STEP} if control else CHECKS)
 
 
-def _normalised(module: str) -> str:
-    tree = ast.parse(module_file(module).read_text(encoding="utf-8"))  # a copy: edited below
+def normalised_source(source: str) -> str:
+    """``source`` without comments, docstrings or formatting: its syntax tree, unparsed."""
+    tree = ast.parse(source)
     for node in ast.walk(tree):
         body = getattr(node, "body", None)
         if (
@@ -164,7 +165,8 @@ def _normalised(module: str) -> str:
 
 @functools.cache
 def _module_digest(module: str) -> str:
-    return hashlib.sha256(_normalised(module).encode()).hexdigest()
+    source = module_file(module).read_text(encoding="utf-8")
+    return hashlib.sha256(normalised_source(source).encode()).hexdigest()
 
 
 def digest(modules: Iterable[str]) -> str:
@@ -196,3 +198,41 @@ def module_paths(modules: Iterable[str], root: Path | None = None) -> list[str]:
     folder that holds src/)."""
     root = root or PACKAGE_DIR.parents[1]
     return sorted(str(module_file(m).relative_to(root)) for m in modules)
+
+
+# The steps each stage of dvc.yaml runs through Snakemake (its `cmd` target), by subcommand;
+# the report stage also runs every notebook of notebooks/.
+DVC_STAGE_STEPS = {
+    "data": ("download", "prepare", "split"),
+    "runs": ("weights", "train", "train-bundle"),
+    "report": ("explain", "explain-bundle", "aggregate", "report", "samples", "saliency-figures",
+               "dag", "estimate"),
+    "metrics": ("metrics",),
+    "thesis": ("thesis", "job-costs"),
+}  # fmt: skip
+
+
+def stage_code_files(stage: str, root: Path | None = None) -> list[str]:
+    """The package files a dvc.yaml stage's steps run, as its `deps` list them: a folder where
+    every file in it is one of them (.dvcignore leaves out __pycache__), else the files."""
+    root = root or PACKAGE_DIR.parents[1]
+    modules = {m for command in DVC_STAGE_STEPS[stage] for m in step_modules(command)}
+    if stage == "report":
+        for notebook in sorted(root.glob("notebooks/*.ipynb")):
+            modules |= set(closure(notebook_roots(notebook)))
+    return _covering(set(module_paths(modules, root)), root)
+
+
+def _covering(files: set[str], root: Path) -> list[str]:
+    def inside(folder: Path) -> list[str]:
+        return [
+            str(path.relative_to(root))
+            for path in folder.rglob("*")
+            if path.is_file() and "__pycache__" not in path.parts
+        ]
+
+    folders = sorted({str(Path(f).parent) for f in files}, key=lambda f: f.count("/"))
+    whole = [f for f in folders if set(inside(root / f)) <= files]
+    top = [f for f in whole if not any(f.startswith(w + "/") for w in whole)]
+    rest = [f for f in files if not any(f.startswith(w + "/") for w in top)]
+    return sorted([*top, *rest])
