@@ -53,7 +53,7 @@ def test_the_estimate_of_the_default_grid_and_its_cache(params, tmp_path):
     assert row["image_epochs"] == 72 * train["train"]
     size = params["datasets"]["digits"]["image_size"]
     assert row["prepared_bytes"] == 1_797 * size * size * 3
-    assert row["device_hours"] > 72 * train["train"] * 0.01 / 3600
+    assert row["device"] > 72 * train["train"] * 0.01 / 3600
     assert measured == [("mobilenetv3_small_100", size, "cpu")]
     estimate(params, cache, measure)
     assert len(measured) == 1  # calibrated once per machine, then read from the cache
@@ -75,7 +75,7 @@ def test_a_folder_from_a_url_is_unknown_and_so_are_the_totals(params, tmp_path):
     }
     params["grid"]["datasets"] = ["digits", "photos"]
     result = estimate(params, tmp_path / "c.json", lambda model, size, device: TIMING)
-    assert result["rows"]["photos"]["device_hours"] is None
-    assert result["rows"]["digits"]["device_hours"] > 0
-    assert result["totals"]["device_hours"] is None and result["totals"]["runs"] == 24
+    assert result["rows"]["photos"]["device"] is None
+    assert result["rows"]["digits"]["device"] > 0
+    assert result["totals"]["device"] is None and result["totals"]["runs"] == 24
     assert format_estimate(result).splitlines()[3].split()[-1] == "?"
