@@ -176,10 +176,11 @@ def run_hours(runs, params, counts: dict[str, dict[str, int]], timing_of) -> dic
     return hours
 
 
-def cost_columns(result: dict[str, Any], suffix: str) -> dict[str, str]:
-    """The hour columns of an estimate, key -> heading: the measured device, then each
-    reference GPU."""
-    columns = {"device": f"{result['device']}-hours"}
+def cost_columns(result: dict[str, Any], suffix: str, device_upper: bool = False) -> dict[str, str]:
+    """The hour columns of an estimate, key -> heading: the measured device (CPU in capitals
+    where ``device_upper``, as prose writes it), then each reference GPU."""
+    device = result["device"].upper() if device_upper else result["device"]
+    columns = {"device": f"{device}-hours"}
     columns.update({key: REFERENCE_GPUS[key].name + suffix for key in result["gpus"]})
     return columns
 
@@ -310,7 +311,7 @@ def estimate_tex(result: dict[str, Any], params_file: str | Path) -> str:
             "Prepared": [_gb(row["prepared_bytes"]) for _, row in rows],
             **{
                 heading: [format_hours(row[key]) for _, row in rows]
-                for key, heading in cost_columns(result, " GPU-hours").items()
+                for key, heading in cost_columns(result, " GPU-hours", device_upper=True).items()
             },
         }
     )
