@@ -5,12 +5,15 @@ import pytest
 
 from proxy_attention.budget import (
     LIST_NAMES,
+    budget_plan,
     cut_grid,
     fewer_values,
     format_budget,
     grid_hours,
     list_shares,
 )
+from proxy_attention.errors import UserError
+from proxy_attention.estimate import estimate
 from proxy_attention.grid import expand_grid
 from proxy_attention.schedule import total_epochs
 
@@ -80,3 +83,16 @@ def test_the_table_says_whether_the_grid_and_each_cut_fit(small):
     assert seeds.split() == ["seeds", "k=2:", "18", "k=1:", "9*"]
     schedules = next(line for line in text.splitlines() if line.startswith("schedules "))
     assert "67% less" in schedules  # 6 of 18 h left
+
+
+def test_the_plan_of_an_estimate_is_in_rtx3090_hours_without_a_gpu(small, tmp_path):
+    params, _ = small
+    timing = {"train_seconds_per_image": 0.01, "eval_seconds_per_image": 0.002}
+    result = estimate(params, tmp_path / "c.json", lambda model, size, device: timing)
+    total = sum(result["run_hours"]["rtx3090"].values())
+    text = budget_plan(params, result, total * 2)
+    assert text.splitlines()[0].startswith("budget ") and "RTX 3090-hours" in text.splitlines()[0]
+    assert text.splitlines()[0].endswith("it fits")
+    assert "cpu-hours" in budget_plan(params, result, 1.0, "device").splitlines()[0]
+    with pytest.raises(UserError, match="--gpu 'a100'"):
+        budget_plan(params, result, 1.0, "a100")
