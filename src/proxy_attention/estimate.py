@@ -7,6 +7,7 @@ on this machine: a few training and evaluation steps, cached in data/cache/calib
 
 from __future__ import annotations
 
+import functools
 import time
 import zipfile
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from typing import Any
 from proxy_attention import layout
 from proxy_attention.atomic import read_json, write_json
 from proxy_attention.grid import expand_grid
+from proxy_attention.reference_gpus import REFERENCE_GPUS, reference_timing
 from proxy_attention.schedule import proxy_epochs, total_epochs
 
 CALIBRATION_CACHE = Path(layout.CALIBRATION_CACHE)
@@ -162,8 +164,30 @@ def run_seconds(spec, counts: dict[str, int], timing: dict[str, float], params) 
     return seconds + counts["test"] * eval_s + explained * (train_s + forward_passes * eval_s)
 
 
+def run_hours(runs, params, counts: dict[str, dict[str, int]], timing_of) -> dict[str, Any]:
+    """Hours of each run by run id; None where its dataset's size or its model's timing
+    (``timing_of(model, image_size)``, None when unknown) is missing."""
+    hours: dict[str, float | None] = {}
+    for spec in runs:
+        known = counts.get(spec.dataset)
+        timing = timing_of(spec.model, params["datasets"][spec.dataset]["image_size"])
+        usable = known is not None and timing is not None
+        hours[spec.run_id] = run_seconds(spec, known, timing, params) / 3600 if usable else None
+    return hours
+
+
+def cost_columns(result: dict[str, Any], suffix: str, device_upper: bool = False) -> dict[str, str]:
+    """The hour columns of an estimate, key -> heading: the measured device (CPU in capitals
+    where ``device_upper``, as prose writes it), then each reference GPU."""
+    device = result["device"].upper() if device_upper else result["device"]
+    columns = {"device": f"{device}-hours"}
+    columns.update({key: REFERENCE_GPUS[key].name + suffix for key in result["gpus"]})
+    return columns
+
+
 def estimate(params: dict[str, Any], cache: Path = CALIBRATION_CACHE, measure=calibrate):
-    """Everything `proxy-attention estimate` prints, as a dict (per dataset and totals)."""
+    """Everything `proxy-attention estimate` prints, as a dict: per dataset and totals, and the
+    hours of every run on the measured device and on each reference GPU (``run_hours``)."""
     import torch
 
     use_cuda = params["train"]["device"] != "cpu" and torch.cuda.is_available()
@@ -177,66 +201,95 @@ def estimate(params: dict[str, Any], cache: Path = CALIBRATION_CACHE, measure=ca
     }
     pairs = sorted({(spec.model, params["datasets"][spec.dataset]["image_size"]) for spec in runs})
     timing = calibration(pairs, device, cache, measure)
-    rows = {}
-    for name in params["grid"]["datasets"]:
-        mine = [spec for spec in runs if spec.dataset == name]
-        size = params["datasets"][name]["image_size"]
-        known = counts.get(name)
-        epochs = sum(total_epochs(spec.schedule) for spec in mine)
-        rows[name] = {
-            "runs": len(mine),
-            "epochs": epochs,
-            "images": known,
-            "image_epochs": epochs * known["train"] if known else None,
-            "prepared_bytes": known["total"] * size * size * 3 if known else None,
-            "archive_bytes": sizes[name].archive_bytes if sizes[name] else None,
-            "device_hours": sum(
-                run_seconds(spec, known, timing[spec.model, size], params) for spec in mine
-            )
-            / 3600
-            if known
-            else None,
-        }
-    return {"device": device, "rows": rows, "totals": _totals(rows), "calibrated": len(pairs)}
-
-
-def _totals(rows: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """Sums over the datasets; None (printed "?") where one dataset's size is unknown."""
-    keys = ("runs", "epochs", "image_epochs", "prepared_bytes", "archive_bytes", "device_hours")
-    return {
-        key: None
-        if any(row[key] is None for row in rows.values())
-        else sum(row[key] for row in rows.values())
-        for key in keys
+    hours = {"device": run_hours(runs, params, counts, lambda model, size: timing[model, size])}
+    for key, gpu in REFERENCE_GPUS.items():
+        hours[key] = run_hours(runs, params, counts, functools.partial(reference_timing, gpu))
+    rows = {
+        name: _dataset_row(name, runs, params, sizes[name], counts.get(name), hours)
+        for name in params["grid"]["datasets"]
     }
+    return {
+        "device": device,
+        "gpus": list(REFERENCE_GPUS),
+        "rows": rows,
+        "totals": _totals(rows, hours),
+        "calibrated": len(pairs),
+        "run_hours": hours,
+    }
+
+
+def _dataset_row(name: str, runs, params, published, known, hours) -> dict[str, Any]:
+    """One dataset's line: its runs, epochs, image-epochs, bytes and hours per column."""
+    runs = [spec for spec in runs if spec.dataset == name]
+    size = params["datasets"][name]["image_size"]
+    epochs = sum(total_epochs(spec.schedule) for spec in runs)
+    return {
+        "runs": len(runs),
+        "epochs": epochs,
+        "images": known,
+        "image_epochs": epochs * known["train"] if known else None,
+        "prepared_bytes": known["total"] * size * size * 3 if known else None,
+        "archive_bytes": published.archive_bytes if published else None,
+        **{
+            column: _sum_or_none(by_id[spec.run_id] for spec in runs)
+            for column, by_id in hours.items()
+        },
+    }
+
+
+def _sum_or_none(values) -> float | None:
+    """The sum, or None when one value is unknown (printed "?")."""
+    values = list(values)
+    return None if any(value is None for value in values) else sum(values)
+
+
+def _totals(rows: dict[str, dict[str, Any]], hours: dict[str, Any]) -> dict[str, Any]:
+    """Sums over the datasets; None (printed "?") where one dataset's figure is unknown."""
+    keys = ("runs", "epochs", "image_epochs", "prepared_bytes", "archive_bytes", *hours)
+    return {key: _sum_or_none(row[key] for row in rows.values()) for key in keys}
 
 
 def _gb(value: int | None) -> str:
     return "?" if value is None else f"{value / 1e9:.1f} GB"
 
 
-def _hours(value: float | None) -> str:
-    return "?" if value is None else f"{value:,.0f}" if value >= 10 else f"{value:.2f}"
+def format_hours(value: float | None) -> str:
+    """Whole hours from 10 up, else three significant digits (a small grid's 0.00123)."""
+    return "?" if value is None else f"{value:,.0f}" if value >= 10 else f"{value:.3g}"
+
+
+def source_lines(result: dict[str, Any]) -> list[str]:
+    """Where each hour column comes from: the calibration, or the published table."""
+    lines = [
+        f"{result['device']}-hours extrapolate a {result['calibrated']}-pair calibration on this "
+        f"machine's {result['device']} (data/cache/calibration.json); proxy steps assume "
+        f"{ASSUMED_MISCLASSIFIED:.0%} of training images misclassified"
+    ]
+    for key in result["gpus"]:
+        gpu = REFERENCE_GPUS[key]
+        lines.append(
+            f"{gpu.name}-hours: an estimate from published throughput, not a measurement;\n"
+            f"  source: {gpu.source}; at other sizes images/s x (224/size)^2"
+        )
+    return lines
 
 
 def format_estimate(result: dict[str, Any]) -> str:
-    """A plain-text table: one line per dataset, then the totals."""
-    head = f"{'dataset':<16}{'runs':>8}{'epochs':>10}{'image-epochs':>16}"
-    head += f"{'download':>11}{'prepared':>11}{result['device'] + '-hours':>14}"
+    """A plain-text table: one line per dataset, then the totals, then where the hours come
+    from."""
+    columns = cost_columns(result, "-hours")
+    head = f"{'dataset':<15}{'runs':>8}{'epochs':>10}{'image-epochs':>16}"
+    head += f"{'download':>11}{'prepared':>11}"
+    head += "".join(f"{heading:>{len(heading) + 2}}" for heading in columns.values())
     lines = [head]
     for name, row in [*result["rows"].items(), ("total", result["totals"])]:
         image_epochs = "?" if row["image_epochs"] is None else f"{row['image_epochs']:,}"
+        hours = [f"{format_hours(row[key]):>{len(head) + 2}}" for key, head in columns.items()]
         lines.append(
-            f"{name:<16}{row['runs']:>8,}{row['epochs']:>10,}{image_epochs:>16}"
-            f"{_gb(row['archive_bytes']):>11}{_gb(row['prepared_bytes']):>11}"
-            f"{_hours(row['device_hours']):>14}"
+            f"{name:<15}{row['runs']:>8,}{row['epochs']:>10,}{image_epochs:>16}"
+            f"{_gb(row['archive_bytes']):>11}{_gb(row['prepared_bytes']):>11}" + "".join(hours)
         )
-    lines.append(
-        f"device-hours extrapolate a {result['calibrated']}-pair calibration on this machine's "
-        f"{result['device']} (data/cache/calibration.json); proxy steps assume "
-        f"{ASSUMED_MISCLASSIFIED:.0%} of training images misclassified"
-    )
-    return "\n".join(lines)
+    return "\n".join([*lines, *source_lines(result)])
 
 
 def estimate_tex(result: dict[str, Any], params_file: str | Path) -> str:
@@ -256,15 +309,32 @@ def estimate_tex(result: dict[str, Any], params_file: str | Path) -> str:
                 for _, row in rows
             ],
             "Prepared": [_gb(row["prepared_bytes"]) for _, row in rows],
-            f"{result['device'].upper()}-hours": [_hours(row["device_hours"]) for _, row in rows],
+            **{
+                heading: [format_hours(row[key]) for _, row in rows]
+                for key, heading in cost_columns(result, " GPU-hours", device_upper=True).items()
+            },
         }
     )
     caption = (
         f"What the grid of {escape(params_file)} costs before it runs "
-        "(\\texttt{proxy-attention estimate}). Device-hours extrapolate a calibration of each "
+        "(\\texttt{proxy-attention estimate}). "
+        f"{escape(result['device'].upper())}-hours extrapolate a calibration of each "
         "(model, image size) pair (one warm-up and one timed training and evaluation step) "
-        f"on the {escape(result['device'])} of the machine "
-        "that built this document, and assume that half of the training images are "
-        "misclassified at each proxy step; they are an order of magnitude, not a measurement."
+        f"on the {escape(result['device'])} of the machine that built this document. "
+        + "".join(_gpu_caption(REFERENCE_GPUS[key]) for key in result["gpus"])
+        + "All assume that half of the training images are misclassified at each proxy step; "
+        "they are an order of magnitude, not a measurement."
     )
-    return booktabs_table(frame, caption, "tab:estimate", str(params_file), "lrrrrr")
+    return booktabs_table(
+        frame, caption, "tab:estimate", str(params_file), "l" + "r" * (len(frame.columns) - 1)
+    )
+
+
+def _gpu_caption(gpu) -> str:
+    from proxy_attention.report.latex import escape
+
+    return (
+        f"{escape(gpu.name)} GPU-hours are an estimate from published throughput, not a "
+        f"measurement: {escape(gpu.source)}; at other image sizes $s$ the 224\\,px rate is "
+        "scaled by $(224/s)^2$. "
+    )

@@ -24,3 +24,16 @@ def test_without_cuda_the_gpu_check_stops_with_one_line(tmp_path):
         " run it on a machine with a GPU"
     ]
     assert not out.exists()
+
+
+def test_the_estimate_check_passes_within_25_percent_and_fails_outside():
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from gpu_check import prediction_ratio
+
+    assert prediction_ratio(12.0, 10.0) == {
+        "measured_over_predicted": 1.2,
+        "within_25_percent": True,
+    }
+    assert not prediction_ratio(13.0, 10.0)["within_25_percent"]
+    assert not prediction_ratio(7.5, 10.0)["within_25_percent"]
+    assert prediction_ratio(8.0, 10.0)["within_25_percent"]

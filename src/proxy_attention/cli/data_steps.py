@@ -106,14 +106,30 @@ def split_dataset(args: argparse.Namespace) -> None:
     "runs, disk and device-hours of a grid",
     PARAMS,
     path("--tex", "also write this LaTeX table", required=False),
+    arg(
+        "--budget-gpu-hours",
+        type=float,
+        default=None,
+        help="also show which grid lists dominate the cost and what fewer values cost",
+    ),
+    arg(
+        "--gpu",
+        default=None,
+        help="hours of the budget plan: a reference GPU (rtx3090) or 'device' (the measured one);"
+        " default: the measured device if it is a GPU, else rtx3090",
+    ),
 )
 def estimate_grid(args: argparse.Namespace) -> None:
     from proxy_attention.atomic import atomic_path
+    from proxy_attention.budget import budget_plan
     from proxy_attention.estimate import estimate, estimate_tex, format_estimate
     from proxy_attention.params import load_params
 
-    result = estimate(load_params(args.params))
+    params = load_params(args.params)
+    result = estimate(params)
     print(f"{args.params}:\n{format_estimate(result)}")
+    if args.budget_gpu_hours is not None:
+        print(f"\n{budget_plan(params, result, args.budget_gpu_hours, args.gpu)}")
     if args.tex:
         with atomic_path(args.tex) as tmp:
             Path(tmp).write_text(estimate_tex(result, args.params))
