@@ -80,7 +80,10 @@ def test_dvc_stages_depend_on_exactly_the_code_their_steps_run():
     for stage, body in stages.items():
         listed = sorted(d for d in body["deps"] if d.startswith("src/") and "schemas" not in d)
         expected = stage_code_files(stage, ROOT)
-        assert listed == expected, f"dvc.yaml stage {stage!r}: deps should list {expected}"
+        assert listed == expected, (
+            f"dvc.yaml stage {stage!r} lists other code than its steps run: run "
+            "workflow/scripts/dvc_code_deps.py"
+        )
     # a folder stands for all of its files only where every one of them is run
     assert "src/proxy_attention/saliency" in stage_code_files("runs", ROOT)
     assert "src/proxy_attention/report" not in stage_code_files("report", ROOT)
