@@ -74,7 +74,9 @@ def test_adding_a_seed_trains_only_the_new_runs(tiny_project):
     assert wildcards and all("seed~1" in line for line in wildcards)
 
 
-def test_dvc_repro_reproduces_then_is_up_to_date(tiny_project):
+def test_dvc_repro_reproduces_then_is_up_to_date(tiny_project, monkeypatch):
+    # The project's own copy of the package runs, so that editing it below is a code change.
+    monkeypatch.setenv("PYTHONPATH", str(tiny_project / "src"))
     run(["git", "init", "-q"], tiny_project)
     run(["dvc", "repro"], tiny_project, timeout=1200)
     lock = yaml.safe_load((tiny_project / "dvc.lock").read_text())
@@ -92,3 +94,48 @@ def test_dvc_repro_reproduces_then_is_up_to_date(tiny_project):
     shutil.rmtree(tiny_project / "data" / "splits")
     run(["dvc", "pull"], tiny_project)
     assert (tiny_project / "data" / "splits" / "digits.npz").exists()
+    for module, expected in CODE_CHANGES.items():
+        assert code_change_plans(tiny_project, module) == expected, module
+
+
+# A statement added to one module -> (the jobs `snakemake -n` plans, by rule: those that run the
+# module and what follows them; the DVC stages whose deps changed: those holding the rules that
+# run it). The tiny grid: basic and CutMix, each one proxy run and its control; 3 notebooks.
+AFTER_RUNS = {"aggregate": 1, "saliency_figures": 1, "metrics": 1, "report": 1}
+AFTER_REPORT = {"thesis": 1, "job_costs": 1, "all": 1}
+CODE_CHANGES = {
+    # the proxy step: the two proxy runs retrain and are explained again, their controls not
+    "proxy/images.py": (
+        {"train": 2, "explain": 2, "notebook": 3, **AFTER_RUNS, **AFTER_REPORT},
+        {"runs", "report"},
+    ),
+    # saliency maps: training imports them (the proxy step, SaliencyMix), explain measures them
+    "saliency/normalise.py": (
+        {"train": 4, "explain": 4, "notebook": 3, **AFTER_RUNS, **AFTER_REPORT},
+        {"runs", "report"},
+    ),
+    "data/split.py": (
+        {"split": 1, "train": 4, "explain": 4, "notebook": 3, **AFTER_RUNS, **AFTER_REPORT},
+        {"data", "runs", "report"},
+    ),
+    # the thesis' words: nothing retrains, nothing is explained again
+    "report/findings.py": ({"report": 1, **AFTER_REPORT}, {"report"}),
+}
+
+
+def code_change_plans(project, module):
+    """Append a statement to ``module``, read what `snakemake -n` and `dvc status` plan, and
+    put the module back (after which nothing is planned)."""
+    path = project / "src" / "proxy_attention" / module
+    original = path.read_text()
+    path.write_text(original + "\nCODE_CHANGE_PROBE = 1\n")
+    try:
+        dry = run(["snakemake", "-n"], project).stdout
+        stages = re.findall(r"^(\w+):$", run(["dvc", "status"], project).stdout, re.MULTILINE)
+    finally:
+        path.write_text(original)
+    stats = dry[dry.index("Job stats:") : dry.index("Reasons:")]
+    jobs = {rule: int(n) for rule, n in re.findall(r"^(\w+)\s+(\d+)$", stats, re.MULTILINE)}
+    again = run(["snakemake", "-n"], project)
+    assert "Nothing to be done" in again.stdout + again.stderr
+    return {rule: n for rule, n in jobs.items() if rule != "total"}, set(stages)
