@@ -243,7 +243,9 @@ def headline(paired: pd.DataFrame, confidence: float) -> str:
         return "This build has no proxy run, so it says nothing about the proxy step."
     counts = tally(paired, confidence)
     if counts[IMPROVEMENT] == counts[DEGRADATION] == 0:
-        detectable = paired["mde"].dropna()
+        # Equal differences on every seed leave no spread: such a comparison is not tested,
+        # and its detectable effect of 0 would claim a resolution the seeds do not have.
+        detectable = paired.loc[paired["mde"] > 0, "mde"]
         low, high = (100 * detectable.min(), 100 * detectable.max()) if len(detectable) else (0, 0)
         span = (
             f"{low:.1f} points"

@@ -144,5 +144,14 @@ def test_null_headline_states_what_could_have_been_detected():
     )
 
 
+def test_a_comparison_without_spread_adds_nothing_to_what_could_have_been_detected():
+    noisy = pair_rows(CONTROLS, [0.010, -0.012, 0.003])
+    equal = pair_rows(CONTROLS, [0.01, 0.01, 0.01], augmentation="cutmix")
+    summary = summary_of(table(noisy, equal))
+    assert sorted(summary["mde"] > 0) == [False, True]  # equal gains: a detectable effect of 0
+    mde = 100 * summary["mde"].max()
+    assert f"could have detected differences of about {mde:.1f} points." in headline(summary, 0.95)
+
+
 def test_signed_uses_a_true_minus_and_no_negative_zero():
     assert signed(-1.25) == "−1.2" and signed(0.31) == "+0.3" and signed(-0.04) == "0.0"
