@@ -94,6 +94,8 @@ rule rulegraph:
     input:
         "Snakefile",
         glob.glob("workflow/rules/*.smk"),
+        # which rules run depends on the grid (bundles or one job per run)
+        params_file=PARAMS_FILE,
     output:
         dot=layout.RULEGRAPH_DOT,
         pdf=layout.RULEGRAPH_PDF,
@@ -103,7 +105,8 @@ rule rulegraph:
     log:
         "logs/rulegraph.log",
     shell:
-        "{SNAKEMAKE} all --rulegraph --nolock --quiet > {output.dot} 2> {log}"
+        "{SNAKEMAKE} all --rulegraph --nolock --quiet --config params={input.params_file}"
+        " > {output.dot} 2> {log}"
         " && {CLI} dag --dot {output.dot} --pdf {output.pdf} --tex {output.tex} 2>> {log}"
 
 
