@@ -5,7 +5,7 @@ and every package module reachable from the imports the handler makes (and the h
 module that it calls), followed through the package's import graph. The rules put each step's
 digest in their params and the runs' stamps carry it, so a change to ``proxy/`` retrains the
 proxy runs and what follows them, while a change to ``report/`` retrains nothing. dvc.yaml's
-stages list the same files as dependencies (``dvc_code_deps``).
+stages list the same files as dependencies (``stage_code_files``).
 
 The digest hashes each module's syntax tree without docstrings (``ast.unparse``), so comments,
 docstrings and formatting change nothing; any change to a statement counts, even one that
@@ -53,7 +53,8 @@ def module_file(module: str) -> Path | None:
 @functools.cache
 def _tree(module: str) -> ast.Module:
     path = module_file(module)
-    assert path is not None, module
+    if path is None:
+        raise KeyError(f"{module} is not a module of {PACKAGE}")
     return ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
 
 
@@ -87,7 +88,7 @@ def _imports_of(module: str) -> set[str]:
     if module == CLI:
         return set()  # cli/__init__ registers every subcommand's module: none is this step's
     tree = _tree(module)
-    nodes = tree.body if module == CLI or module.startswith(CLI + ".") else ast.walk(tree)
+    nodes = tree.body if module.startswith(CLI + ".") else ast.walk(tree)
     return _imported(module, nodes)
 
 
@@ -118,7 +119,7 @@ def _handler(command: str) -> tuple[str, ast.FunctionDef]:
 
 
 def handler_roots(command: str) -> set[str]:
-    """The handler's module and what the handler and the module's helpers it calls import."""
+    """The handler's module and what the handler, and the module's functions it names, import."""
     module, handler = _handler(command)
     helpers = {n.name: n for n in _tree(module).body if isinstance(n, ast.FunctionDef)}
     roots, todo, visited = {module}, [handler], set()
@@ -127,11 +128,16 @@ def handler_roots(command: str) -> set[str]:
         visited.add(function.name)
         body = list(ast.walk(function))
         roots |= _imported(module, body)
-        called = {
-            n.func.id for n in body if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
-        }
-        todo += [helpers[name] for name in called & set(helpers) - visited]
+        todo += [helpers[name] for name in _free_names(body) & set(helpers) - visited]
     return roots
+
+
+def _free_names(nodes: list[ast.AST]) -> set[str]:
+    """Names a function reads (calls, or passes as a value) that it does not bind itself."""
+    read = {n.id for n in nodes if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    bound = {n.id for n in nodes if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    bound |= {n.arg for n in nodes if isinstance(n, ast.arg)}
+    return read - bound
 
 
 def notebook_roots(notebook: str | Path) -> set[str]:

@@ -31,6 +31,9 @@ def test_the_report_runs_report_code_and_no_training_proxy_or_saliency_code():
     assert not {m.split(".")[0] for m in report} & {"train", "proxy", "saliency", "explain"}
     # another handler's imports in the same CLI module are not this step's code
     assert "report.samples" not in report and "cli.run_steps" not in report
+    # aggregate's local variable `metrics` is not the metrics handler of its module
+    assert "report.dvc_metrics" not in short(step_modules("aggregate"))
+    assert "report.dvc_metrics" in short(step_modules("metrics"))
 
 
 def test_training_reaches_the_proxy_step_through_lazy_and_relative_imports():
