@@ -65,13 +65,12 @@ rule report:
         variants=layout.results(layout.VARIANTS_CSV),
     params:
         code=CODE["report"],
-        report=lambda w: json.dumps(PARAMS["report"]),
         results=input_folder("runs"),
         out=folder_of("tex"),
     log:
         "logs/report.log",
     shell:
-        "{CLI} report --params {PARAMS_FILE} --results {params.results} --out {params.out}"
+        "{CLI} report --params {input.params_file} --results {params.results} --out {params.out}"
         " --thesis-grid {input.thesis_grid} 2> {log}"
 
 
