@@ -37,8 +37,8 @@ GENERATED = layout.generated_files(GRID_DATASETS, RESULT_FIGURE_FILES)
 
 wildcard_constraints:
     dataset="[A-Za-z0-9_.-]+",
-    variant="[^/]+/aug~[^/]+/proxy~[^/]+/seed~[0-9]+",
-    bundle="[^/]+/aug~[^/]+/proxy~[^/]+/seed~([0-9]+|x)",
+    variant="[^/]+/aug~[^/]+/proxy~[^/]+/(fold~[0-9]+/)?seed~[0-9]+",
+    bundle="[^/]+/aug~[^/]+/proxy~[^/]+/(fold~([0-9]+|x)/)?seed~([0-9]+|x)",
 
 
 # Rule params are compared with the last run's, so changing them reruns the jobs. Everything

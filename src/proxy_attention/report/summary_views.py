@@ -1,8 +1,9 @@
 """Views that summarise a grid of any size against its controls (proxy run minus its control).
 
-Seeds are the unit throughout: every view first averages the paired gains of one seed over the
-settings it pools, then takes the mean and Student-t interval of those per-seed values and a
-one-sample t-test against zero. A seed's proxy runs share one control run, so the gains of a
+Seeds (with folds: (fold, seed) pairs) are the unit throughout: every view first averages the
+paired gains of one seed over the settings it pools, then takes the mean and Student-t interval
+of those per-seed values and a one-sample t-test against zero (the corrected resampled t-test
+with folds). A seed's proxy runs share one control run, so the gains of a
 seed are not independent; averaging within the seed first keeps that from looking like more
 evidence than the seeds give. Families of tests are Holm-adjusted (report/stats.py).
 """
@@ -38,25 +39,47 @@ def varying_factors(pairs: pd.DataFrame) -> list[str]:
 def over_seeds(
     pairs: pd.DataFrame, by: list[str], confidence: float, value: str = "accuracy_gain"
 ) -> pd.DataFrame:
-    """Per group of ``by``: average ``value`` within each seed, then over seeds the mean, its
-    Student-t interval and a one-sample t-test against zero (stats.mean_ci's interval).
+    """Per group of ``by``: average ``value`` within each (fold, seed), then over those the
+    mean, its Student-t interval and a one-sample t-test against zero (stats.mean_ci's
+    interval). Folds share most of their training data, so with folds the variance of the mean
+    is the corrected resampled t-test's, s^2 (1/J + n_test/n_train) (stats.fold_overlap).
 
     Equal per-seed values leave no spread to estimate: test accuracies are counts of correct
     images, so three seeds can differ by exactly the same count, and a t-test would call that
     p = 0. Such groups get no p (and so are never significant) and a zero-width interval.
     Vectorised over groups: the thesis grid has 7,200 variants.
     """
-    per_seed = pairs.groupby([*by, "seed"], sort=True)[value].mean()
-    grouped = per_seed.groupby(level=list(range(len(by))), sort=True)
-    table = pd.DataFrame({"n": grouped.size(), "mean_diff": grouped.mean(), "sd": grouped.std()})
+    if "fold" not in pairs:  # tables of runs made before folds existed
+        pairs = pairs.assign(fold=-1)
+    pairs = pairs.assign(overlap=_overlap_of_rows(pairs))
+    replicates = pairs.groupby([*by, "fold", "seed"], sort=True)[[value, "overlap"]].mean()
+    grouped = replicates.groupby(level=list(range(len(by))), sort=True)
+    table = pd.DataFrame(
+        {
+            "n": grouped.size(),
+            "mean_diff": grouped[value].mean(),
+            "sd": grouped[value].std(),
+            "overlap": grouped["overlap"].mean(),
+        }
+    )
     n, mean, sd = table["n"].to_numpy(), table["mean_diff"].to_numpy(), table["sd"].to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
         df = np.where(n > 1, n - 1, np.nan)
-        half = stats.t.ppf(0.5 + confidence / 2.0, df) * sd / np.sqrt(n)
-        t_stat = np.where(sd > NO_SPREAD, mean / (sd / np.sqrt(n)), np.nan)
+        se = sd * np.sqrt(1.0 / n + table["overlap"].to_numpy())
+        half = stats.t.ppf(0.5 + confidence / 2.0, df) * se
+        t_stat = np.where(sd > NO_SPREAD, mean / se, np.nan)
     table["ci_low"], table["ci_high"] = mean - half, mean + half
     table["p"] = 2.0 * stats.t.sf(np.abs(t_stat), df)
-    return table.drop(columns="sd").reset_index()[[*by, *STAT_COLUMNS]]
+    return table.drop(columns=["sd", "overlap"]).reset_index()[[*by, *STAT_COLUMNS]]
+
+
+def _overlap_of_rows(pairs: pd.DataFrame) -> np.ndarray:
+    """Each run's n_test / n_train (its validation fold over its training set), 0 without a
+    fold: the term the corrected resampled t-test adds to 1/J."""
+    if "val_size" not in pairs:  # tables of runs made before folds existed: no folds
+        return np.zeros(len(pairs))
+    ratio = pairs["val_size"] / pairs["train_size"]
+    return np.where(pairs["fold"] >= 0, ratio, 0.0)
 
 
 def chosen_settings(runs: pd.DataFrame, pairs: pd.DataFrame, confidence: float) -> pd.DataFrame:
