@@ -71,7 +71,8 @@ def test_an_official_validation_split_is_merged_into_the_pool():
 def test_a_class_smaller_than_the_folds_is_named_with_the_fix():
     labels = np.array([0] * 20 + [1] * 4)
     split = make_split(labels, 0.2, 0.2, seed=0)
-    with pytest.raises(SplitError, match=r"class 1 has 3 images in the training pool, fewer than split.folds = 5; lower"):
+    message = r"class 1 has 3 images in the training pool, fewer than split.folds = 5; lower"
+    with pytest.raises(SplitError, match=message):
         make_folds(split, labels, 5, seed=0)
 
 
