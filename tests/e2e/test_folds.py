@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from proxy_attention import layout
 from proxy_attention.data.prepared import open_prepared
 from proxy_attention.data.split import load_split, make_split
 from tests.e2e.conftest import make_project, run, tiny_params
@@ -23,6 +24,8 @@ def _params() -> dict:
     params["datasets"]["digits"]["image_size"] = 32
     params["split"]["folds"] = FOLDS
     params["grid"].update(schedules=[[1, "p", 1]], seeds=[0], augmentations=["basic"])
+    # one training and one explain job per variant: the five folds share a process
+    params["grid"]["train_together"] = ["folds"]
     params["explain"].update(max_images=8, steps=4)
     params["figures"].update(comparison={"images": 2}, gallery={"images": 1}, steps={"images": 2})
     return params
@@ -54,6 +57,9 @@ def test_five_folds_of_control_and_proxy_run_to_the_pdf(tmp_path):
     assert sorted(np.unique(split.folds)) == list(range(FOLDS))
     assert (runs["val_size"].sum() // 2) == len(pool)  # each pool image validates once per pair
     assert (runs["train_size"] + runs["val_size"] == len(pool)).all()
+
+    for variant in runs["variant"].unique():  # each variant's folds trained in one job
+        assert (project / layout.marker("train", f"{variant}/fold~x/seed~0")).is_file()
 
     macros = (project / "thesis" / "generated" / "macros.tex").read_text()
     evaluation = next(line for line in macros.splitlines() if "FindingsEvaluation" in line)

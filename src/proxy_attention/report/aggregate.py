@@ -52,6 +52,7 @@ def run_row(metrics: dict[str, Any]) -> dict[str, Any]:
     test = metrics["test"]
     last = metrics["epochs"][-1]
     reported = metrics.get("reported", {})  # absent in metrics written before it was recorded
+    sizes = metrics.get("dataset", {})  # the split's sizes, absent in hand-made metrics
     return {
         **spec_columns({**metrics["spec"], "run_id": metrics["run_id"]}, metrics["control_id"]),
         "epochs": len(metrics["epochs"]),
@@ -62,8 +63,8 @@ def run_row(metrics: dict[str, Any]) -> dict[str, Any]:
         "test_loss": test["loss"],
         # The sizes of this run's training and validation sets (its fold's, with folds): the
         # corrected resampled t-test of overlapping folds needs their ratio (report/stats.py).
-        "train_size": metrics["dataset"].get("train", math.nan),
-        "val_size": metrics["dataset"].get("val", math.nan),
+        "train_size": sizes.get("train", math.nan),
+        "val_size": sizes.get("val", math.nan),
         "final_val_accuracy": last["val_accuracy"],
         "best_val_accuracy": max(e["val_accuracy"] for e in metrics["epochs"]),
         # The number the original implementation reported (report/leak.py compares it to test).
@@ -89,7 +90,7 @@ def _read_runs(
     for path in metrics_paths:
         metrics = orjson.loads(Path(path).read_bytes())
         row = run_row(metrics)
-        keys = {k: row[k] for k in ("run_id", "variant", "fold", "seed")}
+        keys = {k: row[k] for k in ("run_id", "variant", "seed")}
         yield (
             row,
             [{**keys, **epoch} for epoch in metrics["epochs"]],

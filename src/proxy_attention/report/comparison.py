@@ -108,6 +108,14 @@ def paired_table(summary: pd.DataFrame, confidence: float, source: str) -> str:
         }
     )
     alpha = f"{1 - confidence:.2g}"
+    folds = (
+        " Over cross-validation folds the unit is the (fold, seed) pair, and the interval and "
+        "p are the corrected resampled t-test's (Nadeau and Bengio 2003): the folds share "
+        "training data, so the variance of the mean is inflated from 1/J to "
+        "1/J + n\textsubscript{test}/n\textsubscript{train}."
+        if "folds" in summary and (summary["folds"] > 0).any()
+        else ""
+    )
     return booktabs_table(
         table,
         caption=(
@@ -120,7 +128,7 @@ def paired_table(summary: pd.DataFrame, confidence: float, source: str) -> str:
             "difference, in points, these seeds detect with 80\\% power given the observed "
             "spread. The "
             "last column is the time of the proxy steps themselves, measured inside each run, "
-            "and its share of the run's training time (training epochs plus proxy steps)."
+            "and its share of the run's training time (training epochs plus proxy steps)." + folds
         ),
         label="tab:paired",
         source_note=source,

@@ -23,8 +23,8 @@ from proxy_attention.report.stats import (
     clip_interval,
     fold_count,
     fold_overlap,
-    mean_ci,
     paired_difference,
+    summarise,
 )
 
 
@@ -51,13 +51,15 @@ def _number(value: float) -> float | None:
 
 
 def variant_accuracy(runs: pd.DataFrame, confidence: float) -> dict[str, dict[str, Any]]:
-    """Per variant: mean test accuracy over seeds with its Student-t interval (stats.mean_ci),
+    """Per variant: mean test accuracy over seeds with its Student-t interval (stats.summarise),
     clipped to [0, 1] as in the thesis' tables."""
     names = short_names(sorted(runs["variant"].unique()))
     result = {}
     for variant, group in runs.groupby("variant", sort=True):
-        mean, low, high = mean_ci(group["test_accuracy"].to_numpy(), confidence)
-        low, high = clip_interval(low, high, 0.0, 1.0)
+        # summarise: mean_ci's interval, the corrected resampled one over folds
+        row = summarise(group, ["variant"], "test_accuracy", confidence).iloc[0]
+        low, high = clip_interval(row["ci_low"], row["ci_high"], 0.0, 1.0)
+        mean = row["mean"]
         result[names[variant]] = {
             "mean": _number(mean),
             "ci_low": _number(low),

@@ -99,10 +99,18 @@ def fold_overlap(runs: pd.DataFrame) -> float:
     """n_test / n_train of the corrected resampled t-test for these runs: the mean over runs
     with a fold of their validation-fold size over their training size; 0 where no run has a
     fold (independent seeds need no correction)."""
-    folded = runs[runs["fold"] >= 0] if "fold" in runs else runs.iloc[:0]
-    if folded.empty:
-        return 0.0
-    return float((folded["val_size"] / folded["train_size"]).mean())
+    overlaps = run_overlaps(runs)
+    folded = overlaps[overlaps > 0]
+    return float(folded.mean()) if folded.size else 0.0
+
+
+def run_overlaps(runs: pd.DataFrame) -> np.ndarray:
+    """Each run's n_test / n_train (its validation fold over its training set), 0 for a run
+    without a fold: the term the corrected resampled variance adds to 1/J."""
+    if "fold" not in runs or "val_size" not in runs:
+        return np.zeros(len(runs))
+    ratio = (runs["val_size"] / runs["train_size"]).to_numpy(dtype=float)
+    return np.where(runs["fold"].to_numpy() >= 0, ratio, 0.0)
 
 
 def fold_count(runs: pd.DataFrame) -> int:
@@ -124,21 +132,33 @@ def summarise(
     ``bounds`` (lower, upper) clips the intervals of a bounded metric such as an accuracy, whose
     t-interval over two or three seeds can otherwise reach past 100%.
     The interval is mean_ci's, computed for all groups at once: the thesis grid has 7,230
-    variants, and one mean_ci call per group took a minute of the report.
+    variants, and one mean_ci call per group took a minute of the report. Runs of
+    cross-validation folds share training data: their interval is the corrected resampled
+    one, s^2 (1/n + n_test/n_train) (corrected_paired_difference).
     """
     if not 0.0 < confidence < 1.0:
         raise ValueError(f"confidence must lie in (0, 1), got {confidence}")
-    grouped = df.dropna(subset=[value]).groupby(by, sort=True)[value]
-    table = pd.DataFrame({"n": grouped.size(), "mean": grouped.mean(), "sd": grouped.std()})
+    kept = df.dropna(subset=[value])
+    kept = kept.assign(_overlap=run_overlaps(kept))
+    grouped = kept.groupby(by, sort=True)
+    table = pd.DataFrame(
+        {
+            "n": grouped[value].size(),
+            "mean": grouped[value].mean(),
+            "sd": grouped[value].std(),
+            "overlap": grouped["_overlap"].mean(),
+        }
+    )
     n = table["n"].to_numpy()
     with np.errstate(invalid="ignore"):
         quantile = stats.t.ppf(0.5 + confidence / 2.0, np.where(n > 1, n - 1, np.nan))
-    half = quantile * table["sd"].to_numpy() / np.sqrt(n)
+    # Over folds, the corrected resampled variance (fold_overlap); 1/n alone otherwise.
+    half = quantile * table["sd"].to_numpy() * np.sqrt(1.0 / n + table["overlap"].to_numpy())
     low, high = table["mean"].to_numpy() - half, table["mean"].to_numpy() + half
     if bounds is not None:  # clip_interval's rule, for every group at once (NaN stays NaN)
         low, high = np.clip(low, *bounds), np.clip(high, *bounds)
     table["ci_low"], table["ci_high"] = low, high
-    return table.drop(columns="sd").reset_index()[[*by, "n", "mean", "ci_low", "ci_high"]]
+    return table.reset_index()[[*by, "n", "mean", "ci_low", "ci_high"]]
 
 
 def t_errorbar(confidence: float, bounds: tuple[float, float] | None = None):

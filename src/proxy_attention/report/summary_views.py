@@ -15,7 +15,7 @@ import pandas as pd
 from scipy import stats
 
 from proxy_attention.report.labels import proxy_settings_label
-from proxy_attention.report.stats import NO_SPREAD, holm_adjusted, mean_ci
+from proxy_attention.report.stats import NO_SPREAD, holm_adjusted, run_overlaps, summarise
 from proxy_attention.report.views import control_variant
 
 # Proxy settings a grid may vary, with their names in the thesis.
@@ -51,7 +51,7 @@ def over_seeds(
     """
     if "fold" not in pairs:  # tables of runs made before folds existed
         pairs = pairs.assign(fold=-1)
-    pairs = pairs.assign(overlap=_overlap_of_rows(pairs))
+    pairs = pairs.assign(overlap=run_overlaps(pairs))
     replicates = pairs.groupby([*by, "fold", "seed"], sort=True)[[value, "overlap"]].mean()
     grouped = replicates.groupby(level=list(range(len(by))), sort=True)
     table = pd.DataFrame(
@@ -73,15 +73,6 @@ def over_seeds(
     return table.drop(columns=["sd", "overlap"]).reset_index()[[*by, *STAT_COLUMNS]]
 
 
-def _overlap_of_rows(pairs: pd.DataFrame) -> np.ndarray:
-    """Each run's n_test / n_train (its validation fold over its training set), 0 without a
-    fold: the term the corrected resampled t-test adds to 1/J."""
-    if "val_size" not in pairs:  # tables of runs made before folds existed: no folds
-        return np.zeros(len(pairs))
-    ratio = pairs["val_size"] / pairs["train_size"]
-    return np.where(pairs["fold"] >= 0, ratio, 0.0)
-
-
 def chosen_settings(runs: pd.DataFrame, pairs: pd.DataFrame, confidence: float) -> pd.DataFrame:
     """Per control group: the control, and the proxy variant with the best mean validation
     accuracy, with its test gain over the control, interval, p and Holm-adjusted p (over the
@@ -93,8 +84,11 @@ def chosen_settings(runs: pd.DataFrame, pairs: pd.DataFrame, confidence: float) 
     rows = []
     for group, variant in zip(best["group"], best["variant"], strict=True):
         chosen = pairs[pairs["variant"] == variant]
-        control = controls.loc[controls["variant"] == group, "test_accuracy"]
-        mean, low, high = mean_ci(control.to_numpy(), confidence)
+        control = controls[controls["variant"] == group]
+        # summarise: over folds, the corrected resampled interval
+        mean, low, high = summarise(control, ["variant"], "test_accuracy", confidence).iloc[0][
+            ["mean", "ci_low", "ci_high"]
+        ]
         gain = over_seeds(chosen, ["variant"], confidence).iloc[0]
         first = chosen.iloc[0]
         rows.append(

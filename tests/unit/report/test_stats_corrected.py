@@ -11,6 +11,7 @@ from proxy_attention.report.stats import (
     fold_overlap,
     minimum_detectable_effect,
     paired_difference,
+    summarise,
 )
 
 # Five (fold, seed) pairs, 5 folds: the proxy run minus its control, in accuracy.
@@ -57,3 +58,22 @@ def test_overlap_is_the_fold_size_over_the_training_size_and_zero_without_folds(
     assert fold_overlap(runs) == pytest.approx((288 / 1152 + 287 / 1153) / 2)
     assert fold_overlap(runs.assign(fold=-1)) == 0.0
     assert fold_overlap(runs.drop(columns="fold")) == 0.0
+
+
+def test_a_mean_over_folds_gets_the_corrected_interval_too():
+    """Test accuracies 0.80, 0.82, 0.84, 0.81, 0.83 on five folds: mean 0.82, s^2 = 0.00025
+    as above, so the half-width is 2.776445 * sqrt(0.00025 * 0.45) = 0.0294486."""
+    runs = pd.DataFrame(
+        {
+            "variant": ["v"] * 5,
+            "test_accuracy": [0.80, 0.82, 0.84, 0.81, 0.83],
+            "fold": [0, 1, 2, 3, 4],
+            "val_size": [288] * 5,
+            "train_size": [1152] * 5,
+        }
+    )
+    row = summarise(runs, ["variant"], "test_accuracy", 0.95).iloc[0]
+    assert row["mean"] == pytest.approx(0.82)
+    assert row["ci_low"] == pytest.approx(0.82 - 0.0294486, abs=1e-7)
+    plain = summarise(runs.assign(fold=-1), ["variant"], "test_accuracy", 0.95).iloc[0]
+    assert plain["ci_high"] == pytest.approx(0.82 + 2.776445 * 0.0070711, abs=1e-6)
