@@ -91,9 +91,14 @@ def input_folder(name):
     return lambda wildcards, input: layout.folder_of(_files(input, name))
 
 
+# split.folds 1 (the default) is left out, so a build without folds keeps the split params
+# (and so the split job) it had before the key existed.
+SPLIT_PARAMS = {k: v for k, v in PARAMS["split"].items() if (k, v) != ("folds", 1)}
+
+
 def dataset_params(wildcards):
     return json.dumps(
-        {"dataset": PARAMS["datasets"][wildcards.dataset], "split": PARAMS["split"]}, sort_keys=True
+        {"dataset": PARAMS["datasets"][wildcards.dataset], "split": SPLIT_PARAMS}, sort_keys=True
     )
 
 
