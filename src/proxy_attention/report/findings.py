@@ -265,6 +265,12 @@ def chosen_sentence(chosen: pd.DataFrame, confidence: float, folds: bool = False
     )
 
 
+def _over(paired: pd.DataFrame) -> str:
+    """What the comparisons average over: seeds, or folds and seeds."""
+    folded = "folds" in paired and bool((paired["folds"] > 0).any())
+    return "folds and seeds" if folded else "seeds"
+
+
 def cost_sentence(paired: pd.DataFrame) -> str:
     """The proxy step's own measured time and its share of the run's training time."""
     if paired.empty:
@@ -279,7 +285,7 @@ def cost_sentence(paired: pd.DataFrame) -> str:
     )
     return (
         f"The proxy steps of a run took {span} in total, measured inside the run (mean over "
-        f"seeds per variant), which is {share} of the run's training time."
+        f"{_over(paired)} per variant), which is {share} of the run's training time."
     )
 
 
@@ -298,10 +304,9 @@ def headline(paired: pd.DataFrame, confidence: float) -> str:
             if round(low, 1) == round(high, 1)
             else f"{low:.1f} to {high:.1f} points"
         )
+        unit = "these (fold, seed) pairs" if _over(paired) != "seeds" else "these seeds"
         reach = (
-            f"; these seeds could have detected differences of about {span}"
-            if len(detectable)
-            else ""
+            f"; {unit} could have detected differences of about {span}" if len(detectable) else ""
         )
         return (
             "In this build the proxy step neither improved nor degraded test accuracy "

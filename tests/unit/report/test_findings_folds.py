@@ -55,6 +55,8 @@ def test_findings_of_folds_carry_the_method_and_a_build_without_folds_does_not()
     text = findings_paragraphs(runs, paired, chosen, control_means(runs, 0.95), 0.95)
     assert "corrected resampled t-test of Nadeau and Bengio" in text["Evaluation"]
     assert "Chosen by mean validation accuracy over folds and seeds" in text["Evaluation"]
+    assert "(mean over folds and seeds per variant)" in text["Evaluation"]
+    assert "these (fold, seed) pairs could have detected" in text["Conclusion"]
     plain = add_labels(table(pair_rows([0.8, 0.82, 0.84], [0.01, 0.02, 0.0])))
     assert folds_method_sentence(plain) == ""
     assert "3 seeds)" in scope_sentence(plain)
