@@ -77,6 +77,9 @@ def split_counts(size: DatasetSize, cfg: dict[str, Any], split: dict[str, Any]) 
     else:
         test = round(total * split["test_fraction"])
         val = round(total * split["val_fraction"])
+    folds = split.get("folds", 1)
+    if folds > 1:  # a fold validates on 1/k of the pool and trains on the rest
+        val = round((total - test) / folds)
     return {"total": total, "train": total - test - val, "val": val, "test": test}
 
 

@@ -54,6 +54,7 @@ class RunSpec:
     seed: int
     proxy: ProxySettings | None = None
     resplit_each_round: bool = False
+    fold: int | None = None  # the validation fold (split.folds > 1); None: the one split
 
     @property
     def proxy_token(self) -> str:
@@ -79,14 +80,15 @@ class RunSpec:
         """The run id with the grid lists named in ``hidden`` shown as ``x``: the id of the
         group of runs that differ only in those lists (see bundles.py)."""
         seed = "x" if "seeds" in hidden else self.seed
+        fold = "" if self.fold is None else f"fold~{'x' if 'folds' in hidden else self.fold}/"
         return (
             f"{self.dataset}/{self.model}/aug~{self.augmentation}/"
-            f"proxy~{self._proxy_token(hidden)}/seed~{seed}"
+            f"proxy~{self._proxy_token(hidden)}/{fold}seed~{seed}"
         )
 
     @property
     def control_id(self) -> str:
-        """The same run with the proxy step switched off."""
+        """The same run (fold and seed included) with the proxy step switched off."""
         return RunSpec(
             self.dataset,
             self.model,
@@ -95,10 +97,13 @@ class RunSpec:
             self.seed,
             None,
             self.resplit_each_round,
+            self.fold,
         ).run_id
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
+        if self.fold is None:  # a run without folds keeps the spec (and fingerprint) it had
+            del data["fold"]
         data["schedule"] = list(self.schedule)
         data["run_id"] = self.run_id
         return data
@@ -122,7 +127,18 @@ def find_run(params: dict[str, Any], run_id: str) -> RunSpec:
 
 def _grid_key(params: dict[str, Any]) -> str:
     resplit = params["train"]["resplit_each_round"]
-    return json.dumps({"grid": params["grid"], "resplit": resplit}, sort_keys=True)
+    folds = grid_folds(params)
+    return json.dumps({"grid": params["grid"], "resplit": resplit, "folds": folds}, sort_keys=True)
+
+
+def grid_folds(params: dict[str, Any]) -> list[int | None]:
+    """The folds every run is crossed with: [None] without folds (split.folds 1), else
+    grid.folds or every fold."""
+    count = params["split"].get("folds", 1)
+    if count == 1:
+        return [None]
+    chosen = params["grid"].get("folds")
+    return list(range(count)) if chosen is None else list(chosen)
 
 
 # The Snakefile asks for runs many times while planning; the thesis grid's 21,690 runs take a
@@ -130,30 +146,37 @@ def _grid_key(params: dict[str, Any]) -> str:
 @functools.lru_cache(maxsize=8)
 def _runs_by_id(key: str) -> dict[str, RunSpec]:
     config = json.loads(key)
-    grid, resplit = config["grid"], config["resplit"]
+    grid, resplit, folds = config["grid"], config["resplit"], config["folds"]
     proxies = _proxy_settings(grid["proxy"])
     runs: dict[str, RunSpec] = {}
-    for dataset, model, augmentation, schedule, seed in itertools.product(
-        grid["datasets"], grid["models"], grid["augmentations"], grid["schedules"], grid["seeds"]
+    for dataset, model, augmentation, schedule, fold, seed in itertools.product(
+        grid["datasets"],
+        grid["models"],
+        grid["augmentations"],
+        grid["schedules"],
+        folds,
+        grid["seeds"],
     ):
         schedule = parse_schedule(schedule)
         variants: list[ProxySettings | None] = [None]
         if "p" in schedule:
             variants += proxies
         for proxy in variants:
-            spec = RunSpec(dataset, model, augmentation, schedule, seed, proxy, resplit)
+            spec = RunSpec(dataset, model, augmentation, schedule, seed, proxy, resplit, fold)
             known = runs.setdefault(spec.run_id, spec)
             if _trains(known) != _trains(spec):
                 raise ValueError(
                     f"grid: schedules {list(known.schedule)} and {list(spec.schedule)} both "
                     f"give the run id {spec.run_id!r}; make the grid lists distinct"
                 )
-    for spec in _leak_twins(grid, proxies):
+    for spec in _leak_twins(grid, proxies, folds):
         runs.setdefault(spec.run_id, spec)
     return runs
 
 
-def _leak_twins(grid: dict[str, Any], proxies: list[ProxySettings]) -> list[RunSpec]:
+def _leak_twins(
+    grid: dict[str, Any], proxies: list[ProxySettings], folds: list[int | None]
+) -> list[RunSpec]:
     """grid.leak_check: every proxy variant of its schedules with a fixed split and re-split each
     round, same seeds. Their gap between validation and test accuracy measures the original
     protocol's leak (report/leak.py); they need no controls, so none are added."""
@@ -161,12 +184,13 @@ def _leak_twins(grid: dict[str, Any], proxies: list[ProxySettings]) -> list[RunS
     if not leak:  # {}: no leak check
         return []
     return [
-        RunSpec(dataset, model, augmentation, parse_schedule(schedule), seed, proxy, resplit)
-        for dataset, model, augmentation, schedule, seed, proxy, resplit in itertools.product(
+        RunSpec(dataset, model, augmentation, parse_schedule(schedule), seed, proxy, resplit, fold)
+        for dataset, model, augmentation, schedule, fold, seed, proxy, resplit in itertools.product(
             grid["datasets"],
             grid["models"],
             leak["augmentations"],
             leak["schedules"],
+            folds,
             grid["seeds"],
             proxies,
             (False, True),
@@ -179,7 +203,9 @@ def _trains(spec: RunSpec) -> tuple:
     with the proxy step off and the plain schedule of as many epochs share one id)."""
     same_epochs = spec.proxy is None and not spec.resplit_each_round
     schedule = total_epochs(spec.schedule) if same_epochs else spec.schedule
-    return (spec.dataset, spec.model, spec.augmentation, schedule, spec.seed, spec.proxy)
+    return (
+        spec.dataset, spec.model, spec.augmentation, schedule, spec.fold, spec.seed, spec.proxy
+    )  # fmt: skip
 
 
 def _proxy_settings(proxy: dict[str, Any]) -> list[ProxySettings]:

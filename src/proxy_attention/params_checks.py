@@ -30,6 +30,24 @@ def check_values(params: dict[str, Any]) -> None:
         check_dataset(name, cfg)
     for index, schedule in enumerate(params["grid"]["schedules"]):
         check_schedule(f"grid.schedules[{index}]", schedule)
+    check_folds(params["split"]["folds"], params["grid"]["folds"])
+
+
+def check_folds(folds: int, chosen: list[int] | None) -> None:
+    """grid.folds names folds that split.folds makes (0 to k - 1), and none without folds."""
+    if chosen is None:
+        return
+    if folds == 1:
+        raise CheckFailed(
+            f"grid.folds = {chosen} but split.folds = 1 makes no folds; set split.folds to "
+            "the number of folds (e.g. 5) or grid.folds to null"
+        )
+    outside = [fold for fold in chosen if fold >= folds]
+    if outside:
+        raise CheckFailed(
+            f"grid.folds = {chosen} names fold {outside[0]}, but split.folds = {folds} makes "
+            f"folds 0 to {folds - 1}; choose from those or null (every fold)"
+        )
 
 
 def check_finite(value: Any, key: str = "") -> None:

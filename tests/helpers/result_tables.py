@@ -55,3 +55,16 @@ def pair_rows(controls, gains, dataset="digits", model="m", augmentation="basic"
 
 def table(*groups) -> pd.DataFrame:
     return pd.DataFrame([row for group in groups for row in group])
+
+
+def fold_pair_rows(controls, gains, seed=0, train_size=1152, val_size=288):
+    """One control and one proxy run per fold (one seed): run ids with fold~f, and the fold
+    and training sizes aggregate.run_row records."""
+    rows = []
+    for fold, (control, gain) in enumerate(zip(controls, gains, strict=True)):
+        for proxy, test in ((False, control), (True, control + gain)):
+            row = run_row("digits", "m", "basic", seed, proxy, test, test - 0.01)
+            for key in ("run_id", "control_id"):
+                row[key] = row[key].replace(f"/seed~{seed}", f"/fold~{fold}/seed~{seed}")
+            rows.append({**row, "fold": fold, "train_size": train_size, "val_size": val_size})
+    return rows

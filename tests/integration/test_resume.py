@@ -15,10 +15,11 @@ import yaml
 
 from proxy_attention.atomic import read_json
 from proxy_attention.bundles import train_slice
+from proxy_attention.data.split import load_split, make_folds, save_split
 from proxy_attention.grid import expand_grid
 from proxy_attention.params import load_params
 from proxy_attention.train.resume import KILL_AFTER_EPOCH, STATE, partial_dir
-from proxy_attention.train.run import CHECKPOINT, METRICS, train_run
+from proxy_attention.train.run import CHECKPOINT, METRICS, run_fingerprint, train_run
 
 PROXY = {
     "methods": ["saliency"],
@@ -167,3 +168,32 @@ def test_state_of_other_settings_is_discarded(toy_dataset, tmp_path):
     # The same dataset entry as the killed CLI run: only the learning rate differs.
     changed = train_run(spec, train_slice(params), *toy_dataset, out, 1, toy_entry(params))
     assert without_timing(changed) == without_timing(fresh)
+
+
+def test_state_of_another_fold_is_never_resumed(toy_dataset, tmp_path):
+    """Folds differ only in which images train and validate: a run of fold 1 started on the
+    saved state of fold 0 (the same output folder) starts afresh and ends as fold 1 alone."""
+    prepared, plain = toy_dataset
+    split = tmp_path / "folds.npz"
+    save_split(split, make_folds(load_split(plain), np.arange(90) % 3, 3, seed=0))
+    params_file = toy_params_file([3], tmp_path)
+    raw = yaml.safe_load(params_file.read_text())
+    raw["split"]["folds"] = 3
+    raw["grid"].update(folds=[0, 1], leak_check={})
+    params_file.write_text(yaml.safe_dump(raw, sort_keys=False))
+    params = load_params(params_file)
+    first, second = expand_grid(params)
+    assert (first.fold, second.fold) == (0, 1) and first.run_id != second.run_id
+    out = tmp_path / "run"
+    killed = train_cli(params_file, first.run_id, (prepared, split), out, 1)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
+    assert (partial_dir(out) / STATE).exists()
+    entry = toy_entry(params)
+    fingerprints = {
+        run_fingerprint(s, train_slice(params), entry, prepared, split) for s in (first, second)
+    }
+    assert len(fingerprints) == 2  # the fold is part of what a saved state is valid for
+    fresh = train_run(second, train_slice(params), prepared, split, tmp_path / "fresh", 1, entry)
+    changed = train_run(second, train_slice(params), prepared, split, out, 1, entry)
+    assert without_timing(changed) == without_timing(fresh)
+    assert changed["dataset"]["val"] == 24 and changed["spec"]["fold"] == 1

@@ -23,11 +23,12 @@ PER_DATASET = [
 # Assuming at least 1,500 training images/s for resnet18 at 224 px under AMP on one GPU, 15 million
 # image-epochs are under three hours.
 MAX_IMAGE_EPOCHS = 15_000_000
+FOLDS_CONFIG = "hymenoptera_folds"
 
 
 def test_every_download_source_has_a_config():
     assert set(PER_DATASET) == set(SOURCES) - {"digits", "folder"}
-    assert {p.stem for p in CONFIGS.glob("*.yaml")} == {*PER_DATASET, "thesis"}
+    assert {p.stem for p in CONFIGS.glob("*.yaml")} == {*PER_DATASET, "thesis", FOLDS_CONFIG}
 
 
 @pytest.mark.parametrize("name", PER_DATASET)
@@ -42,3 +43,16 @@ def test_a_dataset_config_is_valid_small_and_names_itself(name):
     train = split_counts(DATASET_SIZES[name], params["datasets"][name], params["split"])["train"]
     image_epochs = sum(total_epochs(spec.schedule) for spec in runs) * train
     assert 0 < image_epochs <= MAX_IMAGE_EPOCHS
+
+
+def test_the_folds_config_crosses_five_folds_of_the_ant_and_bee_photos():
+    params = load_params(CONFIGS / f"{FOLDS_CONFIG}.yaml")
+    entry = params["datasets"]["hymenoptera"]
+    assert entry["source"] == "folder" and entry["url"].endswith("/hymenoptera_data.zip")
+    assert params["split"]["folds"] == 5 and params["grid"]["folds"] is None
+    assert params["report"]["estimate"] == f"workflow/configs/{FOLDS_CONFIG}.yaml"
+    runs = expand_grid(params)
+    assert sorted({spec.fold for spec in runs}) == [0, 1, 2, 3, 4]
+    assert len(runs) == 10  # control and proxy on each fold, one seed
+    proxy = [spec for spec in runs if spec.proxy is not None]
+    assert {spec.control_id for spec in proxy} == {s.run_id for s in runs if s.proxy is None}

@@ -37,8 +37,8 @@ GENERATED = layout.generated_files(GRID_DATASETS, RESULT_FIGURE_FILES)
 
 wildcard_constraints:
     dataset="[A-Za-z0-9_.-]+",
-    variant="[^/]+/aug~[^/]+/proxy~[^/]+/seed~[0-9]+",
-    bundle="[^/]+/aug~[^/]+/proxy~[^/]+/seed~([0-9]+|x)",
+    variant="[^/]+/aug~[^/]+/proxy~[^/]+/(fold~[0-9]+/)?seed~[0-9]+",
+    bundle="[^/]+/aug~[^/]+/proxy~[^/]+/(fold~([0-9]+|x)/)?seed~([0-9]+|x)",
 
 
 # Rule params are compared with the last run's, so changing them reruns the jobs. Everything
@@ -91,9 +91,14 @@ def input_folder(name):
     return lambda wildcards, input: layout.folder_of(_files(input, name))
 
 
+# split.folds 1 (the default) is left out, so a build without folds keeps the split params
+# (and so the split job) it had before the key existed.
+SPLIT_PARAMS = {k: v for k, v in PARAMS["split"].items() if (k, v) != ("folds", 1)}
+
+
 def dataset_params(wildcards):
     return json.dumps(
-        {"dataset": PARAMS["datasets"][wildcards.dataset], "split": PARAMS["split"]}, sort_keys=True
+        {"dataset": PARAMS["datasets"][wildcards.dataset], "split": SPLIT_PARAMS}, sort_keys=True
     )
 
 

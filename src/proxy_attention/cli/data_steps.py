@@ -84,7 +84,7 @@ def prepare(args: argparse.Namespace) -> None:
 @command("split", "stratified train/val/test indices, made once", PARAMS, DATASET, PREPARED, OUT)
 def split_dataset(args: argparse.Namespace) -> None:
     from proxy_attention.data.prepared import open_prepared
-    from proxy_attention.data.split import make_split, save_split
+    from proxy_attention.data.split import make_folds, make_split, save_split
 
     params, _ = dataset_entry(args)
     data = open_prepared(args.prepared)
@@ -97,6 +97,8 @@ def split_dataset(args: argparse.Namespace) -> None:
         data.official_split,
         data.classes,
     )
+    if cfg["folds"] > 1:
+        indices = make_folds(indices, data.labels, cfg["folds"], cfg["seed"])
     save_split(args.out, indices)
     print(f"{args.dataset}: {indices.sizes()}")
 

@@ -1,4 +1,5 @@
-"""Train/validation/test indices, stratified and seeded, made once per dataset."""
+"""Train/validation/test indices, stratified and seeded, made once per dataset; with
+``split.folds`` k > 1 also k stratified folds of the training pool (train and validation)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import zipfile
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.model_selection import train_test_split
+from sklearn.model_selection import StratifiedKFold, train_test_split
 
 from proxy_attention.atomic import atomic_path, remove_leftovers
 from proxy_attention.errors import UserError
@@ -25,6 +26,8 @@ class Split:
     train: np.ndarray
     val: np.ndarray
     test: np.ndarray
+    # The fold of each index of the training pool (train and val, sorted); None: no folds.
+    folds: np.ndarray | None = None
 
     def sizes(self) -> dict[str, int]:
         return {"train": len(self.train), "val": len(self.val), "test": len(self.test)}
@@ -109,6 +112,44 @@ def _stratified(
     return Split(train=np.sort(train), val=np.sort(val), test=np.sort(test))
 
 
+def make_folds(split: Split, labels: np.ndarray, folds: int, seed: int) -> Split:
+    """``split`` with k stratified folds of its training pool (train and val together, so an
+    official validation split is merged in); the test set is left as it is and in no fold."""
+    pool = training_pool(split)
+    counts = np.bincount(labels[pool])
+    short = [label for label, count in enumerate(counts) if 0 < count < folds]
+    if short:
+        raise SplitError(
+            f"class {short[0]} has {counts[short[0]]} images in the training pool, fewer than "
+            f"split.folds = {folds}; lower split.folds or add images to that class"
+        )
+    assigned = np.empty(len(pool), dtype=np.int64)
+    stratified = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+    for fold, (_, held_out) in enumerate(stratified.split(pool, labels[pool])):
+        assigned[held_out] = fold
+    return Split(train=split.train, val=split.val, test=split.test, folds=assigned)
+
+
+def training_pool(split: Split) -> np.ndarray:
+    return np.sort(np.concatenate([split.train, split.val]))
+
+
+def fold_split(split: Split, fold: int | None) -> Split:
+    """The split a run of ``fold`` trains on: the other folds, validated on ``fold``; the split
+    itself when the run has no fold."""
+    if fold is None:
+        return split
+    if split.folds is None or fold > int(split.folds.max()):
+        made = 0 if split.folds is None else int(split.folds.max()) + 1
+        raise SplitError(
+            f"the split file has {made or 'no'} folds, but the run asks for fold {fold}; "
+            "rebuild the split (snakemake reruns it when split.folds changes)"
+        )
+    pool = training_pool(split)
+    held_out = split.folds == fold
+    return Split(train=pool[~held_out], val=pool[held_out], test=split.test)
+
+
 def resplit_train_val(split: Split, labels: np.ndarray, seed: int) -> Split:
     """A fresh train/validation split of the same pool, as the original implementation did."""
     pool = np.concatenate([split.train, split.val])
@@ -123,7 +164,8 @@ def save_split(path: str | os.PathLike, split: Split) -> None:
     into the zip, so the same split would differ byte for byte (and in its hash) each time."""
     remove_leftovers(path)  # a killed earlier attempt's temporary file
     with atomic_path(path) as tmp, zipfile.ZipFile(tmp, "w") as archive:
-        for name in ("train", "val", "test"):
+        names = ("train", "val", "test") + (("folds",) if split.folds is not None else ())
+        for name in names:
             member = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
             with archive.open(member, "w") as handle:
                 np.lib.format.write_array(handle, np.asarray(getattr(split, name)))
@@ -131,4 +173,5 @@ def save_split(path: str | os.PathLike, split: Split) -> None:
 
 def load_split(path: str | os.PathLike) -> Split:
     with np.load(path) as data:
-        return Split(train=data["train"], val=data["val"], test=data["test"])
+        folds = data["folds"] if "folds" in data.files else None
+        return Split(train=data["train"], val=data["val"], test=data["test"], folds=folds)

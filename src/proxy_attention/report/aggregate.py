@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import math
 import os
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,9 @@ from proxy_attention.atomic import atomic_path, read_json, remove_temporaries
 from proxy_attention.layout import EPOCHS_CSV, PER_CLASS_CSV, RUNS_CSV
 
 RUNS, EPOCHS, PER_CLASS = RUNS_CSV, EPOCHS_CSV, PER_CLASS_CSV
+NO_FOLD = -1
+# The end of a run id that a variant leaves out: its fold (with split.folds > 1) and seed.
+REPLICATE = re.compile(r"(/fold~[0-9]+)?/seed~[0-9]+$")
 
 
 def spec_columns(spec: dict[str, Any], control_id: str) -> dict[str, Any]:
@@ -30,6 +34,8 @@ def spec_columns(spec: dict[str, Any], control_id: str) -> dict[str, Any]:
         "augmentation": spec["augmentation"],
         "schedule": " ".join(str(s) for s in spec["schedule"]),
         "seed": spec["seed"],
+        # -1: the run has no fold (a number, so grouping by fold and seed keeps every run).
+        "fold": NO_FOLD if spec.get("fold") is None else spec["fold"],
         "proxy": bool(proxy),
         "method": proxy.get("method"),
         "threshold": proxy.get("threshold"),
@@ -46,6 +52,7 @@ def run_row(metrics: dict[str, Any]) -> dict[str, Any]:
     test = metrics["test"]
     last = metrics["epochs"][-1]
     reported = metrics.get("reported", {})  # absent in metrics written before it was recorded
+    sizes = metrics.get("dataset", {})  # the split's sizes, absent in hand-made metrics
     return {
         **spec_columns({**metrics["spec"], "run_id": metrics["run_id"]}, metrics["control_id"]),
         "epochs": len(metrics["epochs"]),
@@ -54,6 +61,10 @@ def run_row(metrics: dict[str, Any]) -> dict[str, Any]:
         "test_recall_macro": test["recall_macro"],
         "test_f1_macro": test["f1_macro"],
         "test_loss": test["loss"],
+        # The sizes of this run's training and validation sets (its fold's, with folds): the
+        # corrected resampled t-test of overlapping folds needs their ratio (report/stats.py).
+        "train_size": sizes.get("train", math.nan),
+        "val_size": sizes.get("val", math.nan),
         "final_val_accuracy": last["val_accuracy"],
         "best_val_accuracy": max(e["val_accuracy"] for e in metrics["epochs"]),
         # The number the original implementation reported (report/leak.py compares it to test).
@@ -68,9 +79,8 @@ def run_row(metrics: dict[str, Any]) -> dict[str, Any]:
 
 
 def variant_label(spec: dict[str, Any]) -> str:
-    """A run's variant: everything but the seed, as readable as the run id."""
-    run_id: str = spec["run_id"]
-    return run_id.rsplit("/seed~", 1)[0]
+    """A run's variant: everything but the fold and the seed, as readable as the run id."""
+    return REPLICATE.sub("", spec["run_id"])
 
 
 def _read_runs(

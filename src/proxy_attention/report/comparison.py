@@ -11,7 +11,13 @@ from proxy_attention.layout import result_figure
 from proxy_attention.report import result_figures
 from proxy_attention.report.findings import p_text, points, verdict
 from proxy_attention.report.latex import booktabs_table, escape, figure, ragged
-from proxy_attention.report.stats import holm_adjusted, minimum_detectable_effect, paired_difference
+from proxy_attention.report.stats import (
+    fold_count,
+    fold_overlap,
+    holm_adjusted,
+    minimum_detectable_effect,
+    paired_difference,
+)
 from proxy_attention.report.views import HYPERPARAMETERS
 
 SETTING = ["dataset", "model", "augmentation", "resplit_each_round"]
@@ -40,14 +46,21 @@ def paired_summary(pairs: pd.DataFrame, confidence: float) -> pd.DataFrame:
     effect at 80% power, the verdict, and the proxy step's time and share of training time."""
     rows = []
     for variant, group in pairs.groupby("variant", sort=True):
-        stats = paired_difference(group["test_accuracy"], group["control_accuracy"], confidence)
+        overlap = fold_overlap(group)  # 0 without folds: the seeds' pairs are independent
+        stats = paired_difference(
+            group["test_accuracy"], group["control_accuracy"], confidence, overlap
+        )
         rows.append(
             {
                 "variant": variant,
                 "label": group["label"].iloc[0],
                 **{c: group[c].iloc[0] for c in [*SETTING, *HYPERPARAMETERS]},
                 **stats,
-                "mde": minimum_detectable_effect(group["accuracy_gain"], 1.0 - confidence),
+                "mde": minimum_detectable_effect(
+                    group["accuracy_gain"], 1.0 - confidence, overlap=overlap
+                ),
+                "folds": fold_count(group),
+                "overlap": overlap,
                 "proxy_seconds": group["proxy_seconds"].mean(),
                 "proxy_share": group["proxy_share"].mean(),
                 "proxy_images": group["proxy_images"].mean(),
@@ -95,6 +108,14 @@ def paired_table(summary: pd.DataFrame, confidence: float, source: str) -> str:
         }
     )
     alpha = f"{1 - confidence:.2g}"
+    folds = (
+        " Over cross-validation folds the unit is the (fold, seed) pair, and the interval and "
+        "p are the corrected resampled t-test's (Nadeau and Bengio 2003): the folds share "
+        "training data, so the variance of the mean is inflated from 1/J to "
+        "1/J + n\textsubscript{test}/n\textsubscript{train}."
+        if "folds" in summary and (summary["folds"] > 0).any()
+        else ""
+    )
     return booktabs_table(
         table,
         caption=(
@@ -107,7 +128,7 @@ def paired_table(summary: pd.DataFrame, confidence: float, source: str) -> str:
             "difference, in points, these seeds detect with 80\\% power given the observed "
             "spread. The "
             "last column is the time of the proxy steps themselves, measured inside each run, "
-            "and its share of the run's training time (training epochs plus proxy steps)."
+            "and its share of the run's training time (training epochs plus proxy steps)." + folds
         ),
         label="tab:paired",
         source_note=source,

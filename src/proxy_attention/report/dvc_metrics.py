@@ -19,7 +19,13 @@ from proxy_attention.atomic import atomic_path, write_text
 from proxy_attention.layout import DVC_METRICS as METRICS
 from proxy_attention.layout import LEARNING_CURVES, TEST_ACCURACY
 from proxy_attention.report.aggregate import EPOCHS, RUNS, read_tables
-from proxy_attention.report.stats import clip_interval, mean_ci, paired_difference
+from proxy_attention.report.stats import (
+    clip_interval,
+    fold_count,
+    fold_overlap,
+    paired_difference,
+    summarise,
+)
 
 
 def short_names(variants: list[str]) -> dict[str, str]:
@@ -45,20 +51,30 @@ def _number(value: float) -> float | None:
 
 
 def variant_accuracy(runs: pd.DataFrame, confidence: float) -> dict[str, dict[str, Any]]:
-    """Per variant: mean test accuracy over seeds with its Student-t interval (stats.mean_ci),
+    """Per variant: mean test accuracy over seeds with its Student-t interval (stats.summarise),
     clipped to [0, 1] as in the thesis' tables."""
     names = short_names(sorted(runs["variant"].unique()))
     result = {}
     for variant, group in runs.groupby("variant", sort=True):
-        mean, low, high = mean_ci(group["test_accuracy"].to_numpy(), confidence)
-        low, high = clip_interval(low, high, 0.0, 1.0)
+        # summarise: mean_ci's interval, the corrected resampled one over folds
+        row = summarise(group, ["variant"], "test_accuracy", confidence).iloc[0]
+        low, high = clip_interval(row["ci_low"], row["ci_high"], 0.0, 1.0)
+        mean = row["mean"]
         result[names[variant]] = {
             "mean": _number(mean),
             "ci_low": _number(low),
             "ci_high": _number(high),
-            "seeds": len(group),
+            "seeds": int(group["seed"].nunique()),
+            **_folds_entry(group),
         }
     return result
+
+
+def _folds_entry(group: pd.DataFrame) -> dict[str, Any]:
+    """With folds, their count and the (fold, seed) pairs behind the numbers (intervals over
+    folds are the corrected resampled t-test's); nothing without folds."""
+    folds = fold_count(group)
+    return {"folds": folds, "pairs": len(group)} if folds else {}
 
 
 def gain_over_control(runs: pd.DataFrame, confidence: float) -> dict[str, dict[str, Any]]:
@@ -69,9 +85,13 @@ def gain_over_control(runs: pd.DataFrame, confidence: float) -> dict[str, dict[s
     result = {}
     for variant, group in proxy.groupby("variant", sort=True):
         control = accuracy.loc[group["control_id"]].to_numpy()
-        stats = paired_difference(group["test_accuracy"].to_numpy(), control, confidence)
+        # Folds overlap in their training data: the corrected resampled t-test (stats.py).
+        stats = paired_difference(
+            group["test_accuracy"].to_numpy(), control, confidence, fold_overlap(group)
+        )
         result[names[variant]] = {key: _number(stats[key]) for key in stats if key != "n"}
-        result[names[variant]]["seeds"] = stats["n"]
+        result[names[variant]]["seeds"] = int(group["seed"].nunique())
+        result[names[variant]].update(_folds_entry(group))
     return result
 
 
@@ -95,7 +115,8 @@ def learning_curves(epochs: pd.DataFrame) -> pd.DataFrame:
 def accuracy_points(runs: pd.DataFrame) -> pd.DataFrame:
     """Test accuracy of every run: one point per seed and variant."""
     names = short_names(sorted(runs["variant"].unique()))
-    points = runs[["variant", "seed", "test_accuracy"]].sort_values(["variant", "seed"])
+    keys = ["variant", *(["fold"] if fold_count(runs) else []), "seed"]
+    points = runs[[*keys, "test_accuracy"]].sort_values(keys)
     return points.assign(variant=points["variant"].map(names)).reset_index(drop=True)
 
 

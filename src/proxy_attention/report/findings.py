@@ -19,6 +19,7 @@ from proxy_attention.report.labels import (
     proxy_settings_label,
     schedule_label,
 )
+from proxy_attention.report.stats import fold_count
 
 IMPROVEMENT, DEGRADATION, NULL, UNTESTED = (
     "improvement",
@@ -64,6 +65,43 @@ def seeds_text(n: int) -> str:
     return "1 seed" if n == 1 else f"{n} seeds"
 
 
+def has_folds(table: pd.DataFrame | pd.Series) -> bool:
+    """Whether these runs (or this comparison) are cross-validation folds (split.folds > 1)."""
+    if isinstance(table, pd.Series):
+        folds = table.get("folds", 0)
+        return bool(pd.notna(folds) and folds > 0)
+    return fold_count(table) > 0
+
+
+def pairs_text(row: pd.Series) -> str:
+    """The comparison's unit and count: seeds, or (fold, seed) pairs with the corrected test."""
+    if not has_folds(row):
+        return seeds_text(row["n"])
+    return f"{row['n']} (fold, seed) pairs over {row['folds']} folds, corrected resampled t-test"
+
+
+def unit_word(row: pd.Series) -> str:
+    return "these (fold, seed) pairs" if has_folds(row) else "these seeds"
+
+
+def folds_method_sentence(runs: pd.DataFrame) -> str:
+    """How folds are analysed, in words: nothing without folds."""
+    if not has_folds(runs):
+        return ""
+    folds = fold_count(runs)
+    return (
+        f"The runs are {folds} stratified cross-validation folds of the training pool, each "
+        "fold validated on itself and trained on the others, all tested on the same held-out "
+        "test set; the unit of analysis is the (fold, seed) pair, a proxy run against its "
+        "control on the same fold and seed. The folds share most of their training data, so "
+        "their differences are not independent: intervals and p-values use the corrected "
+        "resampled t-test of Nadeau and Bengio (2003), whose variance of the mean difference "
+        "is s²(1/J + n_test/n_train) instead of s²/J (J pairs, n_test the validation fold's "
+        "size, n_train the fold's training size), and variants are chosen by their "
+        "validation accuracy averaged over the folds."
+    )
+
+
 def setting(row: pd.Series) -> str:
     return f"With {row['model']} on {row['dataset']}"
 
@@ -83,19 +121,19 @@ def comparison_sentence(row: pd.Series, confidence: float) -> str:
         f"{setting(row)}, {subject(row)} changed test accuracy by {points(row['mean_diff'])} points"
     )
     if row["n"] < 2 or math.isnan(row["ci_low"]):
-        return f"{head} ({seeds_text(row['n'])}: no interval and no test are possible)."
+        return f"{head} ({pairs_text(row)}: no interval and no test are possible)."
     found = verdict(row["mean_diff"], row["p_holm"], 1.0 - confidence)
     stats = (
         f"{level(confidence)} CI {points(row['ci_low'])} to {points(row['ci_high'])}, "
         f"raw p {p_text(row['p'])}, Holm-adjusted p {p_text(row['p_holm'])}, "
-        f"{seeds_text(row['n'])}"
+        f"{pairs_text(row)}"
         if not math.isnan(row["p_holm"])
         else f"{level(confidence)} CI {points(row['ci_low'])} to {points(row['ci_high'])}, "
-        f"{seeds_text(row['n'])}, identical differences"
+        f"{pairs_text(row)}, identical differences"
     )
     if found == NULL:
         return (
-            f"{head} ({stats}): no detectable effect; these seeds could detect "
+            f"{head} ({stats}): no detectable effect; {unit_word(row)} could detect "
             f"{100 * row['mde']:.1f} points."
         )
     if found == UNTESTED:
@@ -135,7 +173,7 @@ def scope_sentence(runs: pd.DataFrame) -> str:
     methods = [METHODS.get(m, m) for m in sorted(proxy["method"].dropna().unique())]
     parts = [
         f"{_plural(len(runs), 'run')} ({_plural(runs['variant'].nunique(), 'variant')}, "
-        f"{seeds_text(runs['seed'].nunique())})",
+        f"{_replicates(runs)})",
         f"{'dataset' if runs['dataset'].nunique() == 1 else 'datasets'} "
         f"{_listing(sorted(runs['dataset'].unique()))}",
         f"{'model' if runs['model'].nunique() == 1 else 'models'} "
@@ -169,6 +207,13 @@ def scope_sentence(runs: pd.DataFrame) -> str:
     return "This build ran " + "; ".join(parts) + "."
 
 
+def _replicates(runs: pd.DataFrame) -> str:
+    seeds = seeds_text(runs["seed"].nunique())
+    if not has_folds(runs):
+        return seeds
+    return f"{_plural(fold_count(runs), 'fold')} × {seeds}"
+
+
 def tally_sentence(paired: pd.DataFrame, confidence: float) -> str:
     if paired.empty:
         return "It has no proxy-versus-control comparison."
@@ -199,7 +244,7 @@ def listed_sentences(paired: pd.DataFrame, confidence: float) -> list[str]:
     return [comparison_sentence(pd.Series(r._asdict()), confidence) for r in rows]
 
 
-def chosen_sentence(chosen: pd.DataFrame, confidence: float) -> str:
+def chosen_sentence(chosen: pd.DataFrame, confidence: float, folds: bool = False) -> str:
     """The variant chosen by validation accuracy and its test accuracy, per dataset."""
     parts = []
     for k, row in enumerate(chosen.itertuples(index=False)):
@@ -213,10 +258,17 @@ def chosen_sentence(chosen: pd.DataFrame, confidence: float) -> str:
             f"accuracy {100 * row.val_mean:.1f}% and test accuracy "
             f"{100 * row.mean:.1f}%{interval}"
         )
+    over = "folds and seeds" if folds else "seeds"
     return (
-        "Chosen by mean validation accuracy over seeds (never by test accuracy), the leading "
+        f"Chosen by mean validation accuracy over {over} (never by test accuracy), the leading "
         "variant " + "; ".join(parts) + "."
     )
+
+
+def _over(paired: pd.DataFrame) -> str:
+    """What the comparisons average over: seeds, or folds and seeds."""
+    folded = "folds" in paired and bool((paired["folds"] > 0).any())
+    return "folds and seeds" if folded else "seeds"
 
 
 def cost_sentence(paired: pd.DataFrame) -> str:
@@ -233,7 +285,7 @@ def cost_sentence(paired: pd.DataFrame) -> str:
     )
     return (
         f"The proxy steps of a run took {span} in total, measured inside the run (mean over "
-        f"seeds per variant), which is {share} of the run's training time."
+        f"{_over(paired)} per variant), which is {share} of the run's training time."
     )
 
 
@@ -252,10 +304,9 @@ def headline(paired: pd.DataFrame, confidence: float) -> str:
             if round(low, 1) == round(high, 1)
             else f"{low:.1f} to {high:.1f} points"
         )
+        unit = "these (fold, seed) pairs" if _over(paired) != "seeds" else "these seeds"
         reach = (
-            f"; these seeds could have detected differences of about {span}"
-            if len(detectable)
-            else ""
+            f"; {unit} could have detected differences of about {span}" if len(detectable) else ""
         )
         return (
             "In this build the proxy step neither improved nor degraded test accuracy "
@@ -316,13 +367,20 @@ def findings_paragraphs(
     comparisons = " ".join(
         [tally_sentence(paired, confidence), *listed_sentences(paired, confidence)]
     )
-    chosen_text = chosen_sentence(chosen, confidence) if not chosen.empty else ""
+    method = folds_method_sentence(runs)
+    chosen_text = chosen_sentence(chosen, confidence, has_folds(runs)) if not chosen.empty else ""
     return {
         "Scope": scope,
         "Abstract": " ".join([scope, headline(paired, confidence), chosen_text]).strip(),
-        "Evaluation": " ".join([scope, comparisons, cost_sentence(paired), chosen_text]).strip(),
+        "Evaluation": " ".join(
+            part
+            for part in (scope, method, comparisons, cost_sentence(paired), chosen_text)
+            if part
+        ),
         "AnswerFeasible": cost_sentence(paired),
-        "AnswerAccuracy": " ".join([comparisons, headline(paired, confidence)]),
+        "AnswerAccuracy": " ".join(
+            part for part in (method, comparisons, headline(paired, confidence)) if part
+        ),
         "AnswerCombine": " ".join(
             [controls_sentence(runs, control_means, confidence), combine_answer(paired, confidence)]
         ),

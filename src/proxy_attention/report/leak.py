@@ -19,17 +19,22 @@ from proxy_attention.atomic import write_text
 from proxy_attention.layout import REPORT_TEX
 from proxy_attention.report.aggregate import RUNS
 from proxy_attention.report.latex import booktabs_table, escape
-from proxy_attention.report.stats import minimum_detectable_effect, paired_difference
+from proxy_attention.report.stats import (
+    fold_count,
+    fold_overlap,
+    minimum_detectable_effect,
+    paired_difference,
+)
 
 LEAK_TEX = REPORT_TEX["leak"]
-RESPLIT_SUFFIX = "-resplit/seed~"
+RESPLIT_SUFFIX = "-resplit/"  # the end of a re-split run's proxy token (fold~ or seed~ follows)
 
 
 def leak_twins(runs: pd.DataFrame) -> pd.DataFrame:
     """One row per seed of a re-split run whose fixed-split twin (same id without -resplit)
     exists: both runs' reported (validation) and test accuracy, and their gaps."""
     resplit = runs[runs["run_id"].str.contains(RESPLIT_SUFFIX, regex=False)].copy()
-    resplit["twin_id"] = resplit["run_id"].str.replace(RESPLIT_SUFFIX, "/seed~", regex=False)
+    resplit["twin_id"] = resplit["run_id"].str.replace(RESPLIT_SUFFIX, "/", regex=False)
     fixed = runs.set_index("run_id")
     resplit = resplit[resplit["twin_id"].isin(fixed.index)]
     twin = fixed.loc[resplit["twin_id"]]
@@ -38,6 +43,10 @@ def leak_twins(runs: pd.DataFrame) -> pd.DataFrame:
             "twin_variant": twin["variant"].to_numpy(),
             "label": twin["label"].to_numpy(),
             "seed": resplit["seed"].to_numpy(),
+            # Twins of one fold are paired within the fold; the folds overlap (stats.fold_overlap).
+            "fold": resplit["fold"].to_numpy() if "fold" in resplit else -1,
+            "train_size": resplit["train_size"].to_numpy() if "train_size" in resplit else 1,
+            "val_size": resplit["val_size"].to_numpy() if "val_size" in resplit else 0,
             "fixed_reported": twin["reported_accuracy"].to_numpy(),
             "fixed_test": twin["test_accuracy"].to_numpy(),
             "resplit_reported": resplit["reported_accuracy"].to_numpy(),
@@ -53,12 +62,15 @@ def leak_summary(twins: pd.DataFrame, confidence: float) -> pd.DataFrame:
     and the leak (re-split gap - fixed gap, paired by seed) with its p and detectable effect."""
     rows = []
     for variant, group in twins.groupby("twin_variant", sort=True):
-        fixed = paired_difference(group["fixed_reported"], group["fixed_test"], confidence)
-        resplit = paired_difference(group["resplit_reported"], group["resplit_test"], confidence)
+        overlap = fold_overlap(group)
+        fixed = paired_difference(group["fixed_reported"], group["fixed_test"], confidence, overlap)
+        resplit = paired_difference(
+            group["resplit_reported"], group["resplit_test"], confidence, overlap
+        )
         gaps = (group["resplit_reported"] - group["resplit_test"]) - (
             group["fixed_reported"] - group["fixed_test"]
         )
-        leak = paired_difference(gaps, [0.0] * len(gaps), confidence)
+        leak = paired_difference(gaps, [0.0] * len(gaps), confidence, overlap)
         rows.append(
             {
                 "twin_variant": variant,
@@ -67,7 +79,8 @@ def leak_summary(twins: pd.DataFrame, confidence: float) -> pd.DataFrame:
                 **{f"fixed_{k}": v for k, v in fixed.items() if k != "n"},
                 **{f"resplit_{k}": v for k, v in resplit.items() if k != "n"},
                 **{f"leak_{k}": v for k, v in leak.items() if k != "n"},
-                "leak_mde": minimum_detectable_effect(gaps, 1.0 - confidence),
+                "leak_mde": minimum_detectable_effect(gaps, 1.0 - confidence, overlap=overlap),
+                "folds": fold_count(group),
                 **group[["fixed_reported", "fixed_test", "resplit_reported", "resplit_test"]]
                 .mean()
                 .add_prefix("mean_"),
@@ -131,6 +144,11 @@ def leak_sentence(row: pd.Series, confidence: float) -> str:
 
     seeds = f"{row['n']} seed" + ("s" if row["n"] != 1 else "")
     paired = ", paired by seed" if row["n"] > 1 else ""
+    unit = "these seeds"
+    if row.get("folds", 0) > 0:  # folds overlap: the corrected resampled t-test
+        seeds = f"{row['n']} (fold, seed) pairs over {row['folds']} folds"
+        paired = ", paired by fold and seed, corrected resampled t-test" if row["n"] > 1 else ""
+        unit = "these pairs"
     text = (
         # A gap, not a claim of one: its interval says whether it differs from zero.
         f"For {escape(row['label'])} ({seeds}), with the split re-drawn each round as the "
@@ -147,7 +165,7 @@ def leak_sentence(row: pd.Series, confidence: float) -> str:
             "measurable, and re-split numbers must not be compared with fair ones."
         )
     mde = row["leak_mde"]
-    detectable = "" if math.isnan(mde) else f"; these seeds could detect {100 * mde:.1f} points"
+    detectable = "" if math.isnan(mde) else f"; {unit} could detect {100 * mde:.1f} points"
     return text + (
         f"The difference, {_points(row['leak_mean_diff'])} points ({interval('leak')}{paired}"
         f"{p_text}), shows no detectable leak{detectable}."

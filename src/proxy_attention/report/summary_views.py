@@ -1,8 +1,9 @@
 """Views that summarise a grid of any size against its controls (proxy run minus its control).
 
-Seeds are the unit throughout: every view first averages the paired gains of one seed over the
-settings it pools, then takes the mean and Student-t interval of those per-seed values and a
-one-sample t-test against zero. A seed's proxy runs share one control run, so the gains of a
+Seeds (with folds: (fold, seed) pairs) are the unit throughout: every view first averages the
+paired gains of one seed over the settings it pools, then takes the mean and Student-t interval
+of those per-seed values and a one-sample t-test against zero (the corrected resampled t-test
+with folds). A seed's proxy runs share one control run, so the gains of a
 seed are not independent; averaging within the seed first keeps that from looking like more
 evidence than the seeds give. Families of tests are Holm-adjusted (report/stats.py).
 """
@@ -14,7 +15,7 @@ import pandas as pd
 from scipy import stats
 
 from proxy_attention.report.labels import proxy_settings_label
-from proxy_attention.report.stats import NO_SPREAD, holm_adjusted, mean_ci
+from proxy_attention.report.stats import NO_SPREAD, holm_adjusted, run_overlaps, summarise
 from proxy_attention.report.views import control_variant
 
 # Proxy settings a grid may vary, with their names in the thesis.
@@ -38,25 +39,38 @@ def varying_factors(pairs: pd.DataFrame) -> list[str]:
 def over_seeds(
     pairs: pd.DataFrame, by: list[str], confidence: float, value: str = "accuracy_gain"
 ) -> pd.DataFrame:
-    """Per group of ``by``: average ``value`` within each seed, then over seeds the mean, its
-    Student-t interval and a one-sample t-test against zero (stats.mean_ci's interval).
+    """Per group of ``by``: average ``value`` within each (fold, seed), then over those the
+    mean, its Student-t interval and a one-sample t-test against zero (stats.mean_ci's
+    interval). Folds share most of their training data, so with folds the variance of the mean
+    is the corrected resampled t-test's, s^2 (1/J + n_test/n_train) (stats.fold_overlap).
 
     Equal per-seed values leave no spread to estimate: test accuracies are counts of correct
     images, so three seeds can differ by exactly the same count, and a t-test would call that
     p = 0. Such groups get no p (and so are never significant) and a zero-width interval.
     Vectorised over groups: the thesis grid has 7,200 variants.
     """
-    per_seed = pairs.groupby([*by, "seed"], sort=True)[value].mean()
-    grouped = per_seed.groupby(level=list(range(len(by))), sort=True)
-    table = pd.DataFrame({"n": grouped.size(), "mean_diff": grouped.mean(), "sd": grouped.std()})
+    if "fold" not in pairs:  # tables of runs made before folds existed
+        pairs = pairs.assign(fold=-1)
+    pairs = pairs.assign(overlap=run_overlaps(pairs))
+    replicates = pairs.groupby([*by, "fold", "seed"], sort=True)[[value, "overlap"]].mean()
+    grouped = replicates.groupby(level=list(range(len(by))), sort=True)
+    table = pd.DataFrame(
+        {
+            "n": grouped.size(),
+            "mean_diff": grouped[value].mean(),
+            "sd": grouped[value].std(),
+            "overlap": grouped["overlap"].mean(),
+        }
+    )
     n, mean, sd = table["n"].to_numpy(), table["mean_diff"].to_numpy(), table["sd"].to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
         df = np.where(n > 1, n - 1, np.nan)
-        half = stats.t.ppf(0.5 + confidence / 2.0, df) * sd / np.sqrt(n)
-        t_stat = np.where(sd > NO_SPREAD, mean / (sd / np.sqrt(n)), np.nan)
+        se = sd * np.sqrt(1.0 / n + table["overlap"].to_numpy())
+        half = stats.t.ppf(0.5 + confidence / 2.0, df) * se
+        t_stat = np.where(sd > NO_SPREAD, mean / se, np.nan)
     table["ci_low"], table["ci_high"] = mean - half, mean + half
     table["p"] = 2.0 * stats.t.sf(np.abs(t_stat), df)
-    return table.drop(columns="sd").reset_index()[[*by, *STAT_COLUMNS]]
+    return table.drop(columns=["sd", "overlap"]).reset_index()[[*by, *STAT_COLUMNS]]
 
 
 def chosen_settings(runs: pd.DataFrame, pairs: pd.DataFrame, confidence: float) -> pd.DataFrame:
@@ -70,8 +84,11 @@ def chosen_settings(runs: pd.DataFrame, pairs: pd.DataFrame, confidence: float) 
     rows = []
     for group, variant in zip(best["group"], best["variant"], strict=True):
         chosen = pairs[pairs["variant"] == variant]
-        control = controls.loc[controls["variant"] == group, "test_accuracy"]
-        mean, low, high = mean_ci(control.to_numpy(), confidence)
+        control = controls[controls["variant"] == group]
+        # summarise: over folds, the corrected resampled interval
+        mean, low, high = summarise(control, ["variant"], "test_accuracy", confidence).iloc[0][
+            ["mean", "ci_low", "ci_high"]
+        ]
         gain = over_seeds(chosen, ["variant"], confidence).iloc[0]
         first = chosen.iloc[0]
         rows.append(

@@ -15,7 +15,7 @@ import pandas as pd
 
 from proxy_attention.grid import expand_grid
 from proxy_attention.layout import FIGURE_FORMATS, RESULT_FIGURES
-from proxy_attention.report.aggregate import spec_columns
+from proxy_attention.report.aggregate import REPLICATE, spec_columns
 
 # The size limits (the Snakefile imports this module, so it stays free of the plotting stack).
 MAIN_TEXT_VARIANTS = 40  # per-variant tables and figures in the main text up to this many
@@ -35,7 +35,7 @@ HYPERPARAMETERS = [
 
 def control_variant(pairs: pd.DataFrame) -> pd.Series:
     """Each pair's group: the variant of its control (dataset, model, augmentation, epochs)."""
-    return pairs["control_id"].str.rsplit("/seed~", n=1).str[0]
+    return pairs["control_id"].str.replace(REPLICATE, "", regex=True)
 
 
 @dataclass(frozen=True)

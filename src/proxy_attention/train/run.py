@@ -22,7 +22,7 @@ from proxy_attention.bundles import require_slice, settings_string, stamp, train
 from proxy_attention.checkpoint import CHECKPOINT, save_classifier
 from proxy_attention.data.fingerprint import data_fingerprint
 from proxy_attention.data.prepared import PreparedDataset, open_prepared
-from proxy_attention.data.split import load_split
+from proxy_attention.data.split import fold_split, load_split
 from proxy_attention.devices import describe, device_report, loader_workers
 from proxy_attention.grid import RunSpec
 from proxy_attention.layout import METRICS
@@ -67,7 +67,7 @@ def train_run(
         resume.finish(work, out)
         return read_json(out / METRICS)
     device, device_info = _configure_torch(spec, run_params["train"], threads)
-    data, split = open_prepared(prepared_dir), load_split(split_path)
+    data, split = open_prepared(prepared_dir), fold_split(load_split(split_path), spec.fold)
     saved = resume.read_state(work, fingerprint)
     batch_size = _batch_size(saved, spec, run_params["train"], data, len(split.train), device)
     work.mkdir(parents=True, exist_ok=True)
