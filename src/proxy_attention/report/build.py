@@ -15,7 +15,7 @@ from proxy_attention.report import result_figures
 from proxy_attention.report.aggregate import EPOCHS, PER_CLASS, RUNS, read_tables
 from proxy_attention.report.comparison import comparison_section, paired_runs, paired_summary
 from proxy_attention.report.explainability import has_explanations, write_explainability
-from proxy_attention.report.findings import findings_paragraphs
+from proxy_attention.report.findings import findings_paragraphs, folds_reading_note
 from proxy_attention.report.labels import decoded_labels
 from proxy_attention.report.latex import (
     breakable,
@@ -140,7 +140,9 @@ def write_report(
     # Big grids: the main text shows controls and chosen variants; summaries replace the rest.
     scaled = summary_report(runs, confidence, results_dir, figures_dir, views)
 
-    evaluation = overview_section(
+    note = folds_reading_note(runs)
+    evaluation = [note] if note else []
+    evaluation += overview_section(
         runs, tables[EPOCHS], confidence, figures_dir, results_dir, scaled
     )
     if pairs.empty:

@@ -102,6 +102,20 @@ def folds_method_sentence(runs: pd.DataFrame) -> str:
     )
 
 
+def folds_reading_note(runs: pd.DataFrame) -> str:
+    """For the chapter's captions, which speak of seeds and Student-t intervals: what they mean
+    in a build over folds. Nothing without folds."""
+    if not has_folds(runs):
+        return ""
+    return (
+        "\\paragraph{Reading this chapter over folds.} In this build the tables and figures "
+        "below pool (fold, seed) pairs wherever their captions say seeds, and every interval "
+        "and $p$-value over them is the corrected resampled one of Nadeau and Bengio (2003), "
+        "not the plain Student-$t$ a caption names; each dot of a figure is one (fold, seed) "
+        "pair.\n"
+    )
+
+
 def setting(row: pd.Series) -> str:
     return f"With {row['model']} on {row['dataset']}"
 

@@ -12,6 +12,7 @@ from proxy_attention.report.findings import (
     comparison_sentence,
     findings_paragraphs,
     folds_method_sentence,
+    folds_reading_note,
     scope_sentence,
 )
 from proxy_attention.report.selection import choose_by_validation
@@ -58,7 +59,8 @@ def test_findings_of_folds_carry_the_method_and_a_build_without_folds_does_not()
     assert "(mean over folds and seeds per variant)" in text["Evaluation"]
     assert "these (fold, seed) pairs could have detected" in text["Conclusion"]
     plain = add_labels(table(pair_rows([0.8, 0.82, 0.84], [0.01, 0.02, 0.0])))
-    assert folds_method_sentence(plain) == ""
+    assert folds_method_sentence(plain) == "" == folds_reading_note(plain)
+    assert "wherever their captions say seeds" in folds_reading_note(runs)
     assert "3 seeds)" in scope_sentence(plain)
 
 
