@@ -123,6 +123,8 @@ def print_preparation(steps: dict, folder: Path) -> None:
         ):
             step = steps[name]
             print(f"{what}: {step.seconds:.0f} s wall, {step.cpu_seconds:.0f} s CPU")
+    recorded = ", ".join(f"{rule} {count}" for rule, count in steps["recorded"].items())
+    print(f"output files Snakemake records as made (.snakemake/metadata): {recorded}")
     planned = ", ".join(f"{rule} {count}" for rule, count in steps["plan"].items())
     print(f"snakemake -n then planned: {planned}")
 
@@ -144,16 +146,28 @@ def print_jobs(steps: dict) -> None:
 
 
 def print_budget(steps: dict, folder: Path) -> None:
-    cpu = {name: steps[name].cpu_seconds for name in BUDGETED}
-    wall = sum(steps[name].seconds for name in BUDGETED)
-    parts = " + ".join(f"{name} {seconds:.1f}" for name, seconds in cpu.items())
-    total = sum(cpu.values())
+    """Aggregate + report + thesis against the CPU budget, three ways: Snakemake's sampled CPU
+    time (psutil every 0.5 s, after 30 s every 30 s: CPU after a process' last sample is
+    missed, a lower bound), their wall time (an upper bound: each runs one process at a
+    time) and the exact CPU of the whole `snakemake` run (os.wait4: every job and Snakemake's
+    own planning, an upper bound)."""
+    sampled = {name: steps[name].cpu_seconds for name in BUDGETED}
+    wall = {name: steps[name].seconds for name in BUDGETED}
+    exact = steps["snakemake"].cpu_seconds
+    print(f"{' + '.join(BUDGETED)} against the 5-minute CPU budget ({BUDGET_SECONDS:.0f} s):")
+    for label, seconds in (("CPU, Snakemake's benchmark files", sampled), ("wall", wall)):
+        parts = " + ".join(f"{value:.1f}" for value in seconds.values())
+        total = sum(seconds.values())
+        print(f"  {label}: {parts} = {total:.1f} s = {total / BUDGET_SECONDS:.2f} x the budget")
     print(
-        f"{' + '.join(BUDGETED)}: {parts} = {total:.1f} s CPU = {total / BUDGET_SECONDS:.2f} x "
-        f"the 5-minute CPU budget ({wall:.1f} s wall = {wall / BUDGET_SECONDS:.2f} x)"
+        f"  CPU of the whole snakemake run, every job included: {exact:.1f} s = "
+        f"{exact / BUDGET_SECONDS:.2f} x the budget"
     )
-    for name, seconds in cpu.items():
-        print(f"  {name}: {seconds / BUDGET_SECONDS:.2f} x the budget")
+    for name in BUDGETED:
+        print(
+            f"  {name}: {sampled[name] / BUDGET_SECONDS:.2f} x (CPU), "
+            f"{wall[name] / BUDGET_SECONDS:.2f} x (wall)"
+        )
     reference = parse_seconds(folder)
     print(
         f"aggregate = {steps['aggregate'].seconds / reference:.2f} x parsing every metrics "

@@ -19,6 +19,7 @@ markers), and small real stand-ins where a step needs real data or trained weigh
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import re
@@ -141,18 +142,43 @@ def explained_files(params: dict[str, Any]) -> list[str]:
     return [layout.explain_metrics(spec.run_id) for spec in expand_grid(params)]
 
 
+def hold_complete(project: Path, params_file: str, rules: list[str], targets: list[str]):
+    """`snakemake --touch` of the jobs of ``rules`` that make ``targets``: Snakemake records
+    them as done (metadata with their params, so with the code digests). --forcerun: outputs
+    already newer than their inputs and never recorded would otherwise be left unrecorded
+    ("Nothing to be done")."""
+    return snakemake(
+        project, params_file, "--touch", "--cores", "1", "--forcerun", *rules, "--", *targets
+    )
+
+
 def simulate_held_jobs(project: Path, params_file: str, params: dict[str, Any], seed: int):
     """Stand-ins and simulated runs, in the order the pipeline makes them (the data before
     the runs, so each run is newer than its inputs), held complete by Snakemake."""
-    held = snakemake(project, params_file, "--touch", "--cores", "1",
-                     *write_data_stand_ins(project, params))  # fmt: skip
+    data = write_data_stand_ins(project, params)
+    held = hold_complete(project, params_file, ["download", "prepare", "weights"], data)
     split = snakemake(project, params_file, "--cores", str(CORES), "data")
     started = time.perf_counter()
     count = simulate_grid(params, project, seed=seed, as_pipeline=True)
     simulated = StepResult(time.perf_counter() - started, 0.0, "")
-    targets = [*explained_files(params), *write_notebook_stand_ins(project, params)]
-    touched = snakemake(project, params_file, "--touch", "--cores", "1", *targets)
+    figures = write_notebook_stand_ins(project, params)
+    bundled = bool(params["grid"]["train_together"])
+    run_rules = ["train_bundle", "explain_bundle"] if bundled else ["train", "explain"]
+    touched = hold_complete(
+        project, params_file, [*run_rules, "notebook"], [*explained_files(params), *figures]
+    )
     return count, {"simulate": simulated, "data splits": split, "touch": merged(held, touched)}
+
+
+def recorded_jobs(project: Path) -> dict[str, int]:
+    """Output files per rule in Snakemake's metadata (.snakemake/metadata, one JSON record
+    per output file, named by its path)."""
+    counts: dict[str, int] = {}
+    for path in (project / ".snakemake" / "metadata").rglob("*"):
+        if path.is_file():
+            rule = json.loads(path.read_text())["rule"]
+            counts[rule] = counts.get(rule, 0) + 1
+    return dict(sorted(counts.items()))
 
 
 def merged(*steps: StepResult) -> StepResult:
@@ -232,6 +258,7 @@ def run_simulated_pipeline(
 
         results["runs"] = len(expand_grid(validated))
     target = "all" if build_pdf else "results"
+    results["recorded"] = recorded_jobs(project)
     results["plan"] = planned_jobs(project, params_file, target)
     check_plan(results["plan"])
     since = time.time()
