@@ -23,6 +23,7 @@ import json
 import math
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -190,9 +191,9 @@ def merged(*steps: StepResult) -> StepResult:
     )
 
 
-def planned_jobs(project: Path, params_file: str, target: str) -> dict[str, int]:
-    """Jobs per rule that `snakemake -n` plans for ``target``."""
-    dry = snakemake(project, params_file, "--dry-run", "--quiet", "rules", target)
+def planned_jobs(project: Path, params_file: str, *arguments: str) -> dict[str, int]:
+    """Jobs per rule that `snakemake -n <arguments>` plans."""
+    dry = snakemake(project, params_file, "--dry-run", "--quiet", "rules", *arguments)
     counts = re.findall(r"^(\w+)\s+(\d+)$", dry.output, re.MULTILINE)
     return {rule: int(count) for rule, count in counts if rule != "total"}
 
@@ -258,12 +259,15 @@ def run_simulated_pipeline(
 
         results["runs"] = len(expand_grid(validated))
     target = "all" if build_pdf else "results"
+    # Reused: the aggregate, and so everything after it, runs again on the same runs; the
+    # thesis from scratch, as the first time (latexmk would skip what its files left there).
+    again = [] if fresh else ["--forcerun", "aggregate", "--"]
+    if not fresh:
+        shutil.rmtree(project / Path(layout.THESIS_PDF).parent, ignore_errors=True)
     results["recorded"] = recorded_jobs(project)
-    results["plan"] = planned_jobs(project, params_file, target)
+    results["plan"] = planned_jobs(project, params_file, *again, target)
     check_plan(results["plan"])
     since = time.time()
-    # Reused: the aggregate (and so everything after it) runs again on the same runs.
-    again = [] if fresh else ["--forcerun", "aggregate"]
     results["snakemake"] = snakemake(project, params_file, "--cores", str(CORES), *again, target)
     results["jobs"] = benchmark_rows(project, since)
     for job, step in results["jobs"].items():
