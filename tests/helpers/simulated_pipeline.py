@@ -20,7 +20,6 @@ markers), and small real stand-ins where a step needs real data or trained weigh
 from __future__ import annotations
 
 import json
-import math
 import os
 import re
 import shutil
@@ -208,6 +207,15 @@ def check_plan(plan: dict[str, int]) -> None:
         )
 
 
+def benchmark_number(row, column: str) -> float:
+    """A column of a benchmark row; 0 where Snakemake wrote NA (a job ended before its first
+    sample)."""
+    import pandas as pd
+
+    value = pd.to_numeric(row.get(column), errors="coerce")
+    return 0.0 if pd.isna(value) else float(value)
+
+
 def benchmark_rows(project: Path, since: float) -> dict[str, StepResult]:
     """Every job's row of Snakemake's benchmark files written since ``since`` (epoch
     seconds), by job: its path under logs/benchmarks without .tsv."""
@@ -216,18 +224,14 @@ def benchmark_rows(project: Path, since: float) -> dict[str, StepResult]:
     rows = {}
     root = project / layout.BENCHMARKS_ROOT
     for path in sorted(root.rglob("*.tsv")):
-        if path.stat().st_mtime < since:
-            continue
-        row = pd.read_csv(path, sep="\t").iloc[-1]
-        number = {
-            k: pd.to_numeric(row.get(k), errors="coerce") for k in ("s", "max_rss", "cpu_time")
-        }
-        rows[str(path.relative_to(root).with_suffix(""))] = StepResult(
-            float(number["s"]),
-            float(number["max_rss"]) if not math.isnan(number["max_rss"]) else 0.0,
-            "",
-            float(number["cpu_time"]) if not math.isnan(number["cpu_time"]) else 0.0,
-        )
+        if path.stat().st_mtime >= since:
+            row = pd.read_csv(path, sep="\t").iloc[-1]
+            rows[str(path.relative_to(root).with_suffix(""))] = StepResult(
+                benchmark_number(row, "s"),
+                benchmark_number(row, "max_rss"),
+                "",
+                benchmark_number(row, "cpu_time"),
+            )
     return rows
 
 
