@@ -181,6 +181,9 @@ def digest(modules: Iterable[str]) -> str:
     return hashlib.sha256(lines.encode()).hexdigest()[:16]
 
 
+# Cached: a process stamping many results (a bundle job, a simulated grid) asks for the same
+# digest once per run, and following the imports costs tens of milliseconds each time.
+@functools.cache
 def step_digest(command: str, control: bool = False) -> str:
     return digest(step_modules(command, control))
 

@@ -48,6 +48,7 @@ def make_project(folder: Path, params: dict) -> Path:
                 ignore=shutil.ignore_patterns(
                     "generated", "build", "__pycache__", ".ipynb_checkpoints"
                 ),
+                dirs_exist_ok=True,  # a kept project (benchmarks' --out) gets fresh sources
             )
         elif source.exists():
             (folder / name).parent.mkdir(parents=True, exist_ok=True)

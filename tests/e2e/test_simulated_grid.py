@@ -1,5 +1,6 @@
-"""A 1,230-run sub-grid of the thesis grid, simulated with planted effects, through the real
-aggregate, report and thesis steps: the effects are found and nothing else is called significant.
+"""A 1,230-run sub-grid of the thesis grid, simulated with planted effects where the train and
+explain rules put them and held complete by Snakemake, through the real aggregate, report and
+thesis jobs: the effects are found and nothing else is called significant.
 
 Five seeds, not the thesis' three: with three, a t-test over seeds has 2 degrees of freedom and
 Holm's adjustment over a family of 11 tests needs t > 15, which a +1 point effect reaches only
@@ -14,6 +15,7 @@ import pytest
 from proxy_attention.report.simulate import EFFECT_DATASET
 from proxy_attention.report.summary_views import ALL_DATASETS, significant
 from tests.helpers.simulated_pipeline import (
+    REAL_RULES,
     false_positives,
     pdf_pages,
     planted_pairs,
@@ -58,6 +60,19 @@ def test_every_run_is_aggregated_and_the_pdf_builds(simulated):
     assert len(variants) == 3 * 2 * 2 * 4 * 5
     appendix = (folder / "thesis" / "generated" / "appendix.tex").read_text()
     assert r"\begin{longtable}" in appendix and "data/results/runs.csv" in appendix
+
+
+def test_snakemake_holds_the_simulated_runs_and_runs_only_the_rest(simulated):
+    from proxy_attention.bundles import bundles
+    from proxy_attention.params import validate_params
+
+    steps = simulated[1]
+    count = len(bundles(validate_params(thesis_params(**SUB_GRID))))
+    assert steps["recorded"]["train_bundle"] == steps["recorded"]["explain_bundle"] == count
+    # what `snakemake -n` left: nothing that trains, explains or needs the network
+    planned = set(steps["plan"])
+    assert planned <= REAL_RULES and {"aggregate", "report", "thesis"} <= planned
+    assert {"aggregate/aggregate", "report/report", "thesis/thesis"} <= set(steps["jobs"])
 
 
 def test_planted_main_effects_are_found(simulated):

@@ -23,6 +23,8 @@ rule metrics:
         out=folder_of("metrics"),
     log:
         "logs/metrics.log",
+    benchmark:
+        "logs/benchmarks/metrics/metrics.tsv"
     shell:
         "{CLI} metrics --params {PARAMS_FILE} --results {params.results} --out {params.out}"
         " --html {output.html} 2> {log}"

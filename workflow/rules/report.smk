@@ -44,6 +44,8 @@ rule aggregate:
         out=folder_of(),
     log:
         "logs/aggregate.log",
+    benchmark:
+        "logs/benchmarks/aggregate/aggregate.tsv"
     shell:
         "{CLI} aggregate --params {PARAMS_FILE} --runs {params.runs} --explain {params.explain}"
         " --out {params.out} 2> {log}"
@@ -69,6 +71,8 @@ rule report:
         out=folder_of("tex"),
     log:
         "logs/report.log",
+    benchmark:
+        "logs/benchmarks/report/report.tsv"
     shell:
         "{CLI} report --params {input.params_file} --results {params.results} --out {params.out}"
         " --thesis-grid {input.thesis_grid} 2> {log}"

@@ -21,10 +21,10 @@ from typing import Any
 
 import numpy as np
 
-from proxy_attention.atomic import write_text
+from proxy_attention import layout
+from proxy_attention.atomic import write_json, write_text
+from proxy_attention.bundles import bundles, explain_settings, stamp, train_settings
 from proxy_attention.grid import RunSpec, expand_grid
-from proxy_attention.layout import EXPLAIN_ROOT, RUNS_ROOT
-from proxy_attention.layout import METRICS as RESULT
 from proxy_attention.schedule import iter_epochs
 
 # (classes, test images) of the thesis datasets at its 20% test fraction; others get 10 classes.
@@ -39,6 +39,9 @@ DATASET_SHAPES = {
 BASE_ACCURACY = {"imagenette": 0.95, "asl_alphabet": 0.97, "plant_village": 0.96}
 MODEL_OFFSET = {"resnet18": -0.04, "vgg16": -0.05, "efficientnet_b0": 0.01}
 EFFECT_DATASET = "food101"
+# What a simulated run has for a checkpoint: nothing loads it (the steps that would, explain
+# and the notebooks, are held complete), but the explain rule lists it as an input.
+CHECKPOINT_STAND_IN = "simulated run: no weights (proxy_attention.report.simulate)\n"
 
 
 @dataclass(frozen=True)
@@ -234,17 +237,49 @@ def explain_metrics(spec: RunSpec, params: dict[str, Any], seed: int) -> dict[st
     }
 
 
+def write_run(
+    spec: RunSpec, params: dict[str, Any], root: Path, seed: int, noise: Noise, stamped: bool
+) -> None:
+    """One run's files where the train and explain steps put them. ``stamped``: also as those
+    steps leave them, in their order: a stand-in checkpoint (explain's input, so older than
+    its result), each result stamped with the current settings and code (bundles.stamp)."""
+    run_metrics_path = root / layout.run_file(spec.run_id)
+    explain_path = root / layout.explain_metrics(spec.run_id)
+    if stamped:
+        write_text(root / layout.run_file(spec.run_id, layout.CHECKPOINT), CHECKPOINT_STAND_IN)
+    # Compact JSON: json.dumps with indent falls back to the pure-Python encoder, 20x slower.
+    write_text(run_metrics_path, json.dumps(run_metrics(spec, params, seed, noise)))
+    if stamped:
+        stamp(run_metrics_path, train_settings(params), spec.run_id, "train")
+    write_text(explain_path, json.dumps(explain_metrics(spec, params, seed)))
+    if stamped:
+        stamp(explain_path, explain_settings(params), spec.run_id, "explain")
+
+
+def write_bundle_markers(params: dict[str, Any], root: Path) -> None:
+    """The marker of every bundle job (grid.train_together), as bundles.run_bundle writes it
+    after the bundle's runs: what Snakemake tracks for them."""
+    for bundle_id, run_ids in bundles(params).items():
+        done = {"runs": [{"run_id": r, "status": "simulated", "seconds": 0.0} for r in run_ids]}
+        for step in ("train", "explain"):
+            write_json(root / layout.marker(step, bundle_id), done)
+
+
 def simulate_grid(
-    params: dict[str, Any], root: str | Path, seed: int = 0, noise: Noise = Noise()
+    params: dict[str, Any],
+    root: str | Path,
+    seed: int = 0,
+    noise: Noise = Noise(),
+    as_pipeline: bool = False,
 ) -> int:
-    """Write every run of ``params``' grid under ``root``/data/runs and data/explain."""
+    """Write every run of ``params``' (validated) grid under ``root``/data/runs and
+    data/explain. ``as_pipeline``: as the train and explain rules leave them, stamped, with
+    stand-in checkpoints and (grid.train_together) the bundle markers, so that a real run of
+    those steps finds every run current."""
     root = Path(root)
     specs = expand_grid(params)
     for spec in specs:
-        # Compact JSON: json.dumps with indent falls back to the pure-Python encoder, 20x slower.
-        for folder, data in (
-            (RUNS_ROOT, run_metrics(spec, params, seed, noise)),
-            (EXPLAIN_ROOT, explain_metrics(spec, params, seed)),
-        ):
-            write_text(root / folder / spec.run_id / RESULT, json.dumps(data))
+        write_run(spec, params, root, seed, noise, stamped=as_pipeline)
+    if as_pipeline and params["grid"]["train_together"]:
+        write_bundle_markers(params, root)
     return len(specs)

@@ -76,3 +76,25 @@ def test_planted_gain_is_the_documented_one(params):
     assert gains == pytest.approx(
         {(0.4, 0.1): 0.0, (0.4, 0.95): -0.005, (0.85, 0.1): 0.01, (0.85, 0.95): 0.005}
     )
+
+
+def test_runs_simulated_as_the_pipeline_leaves_them_are_current(params, tmp_path, monkeypatch):
+    from proxy_attention import layout
+    from proxy_attention.bundles import bundles, explain_settings, is_current, train_settings
+    from proxy_attention.report.simulate import simulate_grid
+
+    params["grid"]["train_together"] = ["thresholds", "weights"]
+    data = tmp_path / "split.npz"
+    data.write_text("the inputs exist before the runs, as in the pipeline")
+    monkeypatch.chdir(tmp_path)  # the bundle steps read the layout's relative paths
+    assert simulate_grid(params, tmp_path, as_pipeline=True) == len(expand_grid(params))
+    for spec in expand_grid(params):
+        checkpoint = layout.run_file(spec.run_id, layout.CHECKPOINT)
+        run = layout.run_file(spec.run_id)
+        assert is_current(run, train_settings(params), spec.run_id, "train", [data])
+        explained = layout.explain_metrics(spec.run_id)
+        assert is_current(explained, explain_settings(params), spec.run_id, "explain",
+                          [checkpoint, data])  # fmt: skip
+    for bundle_id in bundles(params):
+        for step in ("train", "explain"):
+            assert (tmp_path / layout.marker(step, bundle_id)).exists()
