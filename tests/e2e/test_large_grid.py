@@ -20,11 +20,11 @@ WEIGHTS = [0.2, 0.4, 0.6, 0.8, 0.9, 0.95]
 
 
 def large_grid() -> dict:
-    """digits at 16 px, one control and 7 x 6 proxy variants of schedule [p, 1], one seed (two
-    would double the test's 3 minutes); runs that differ in weight share a job (7 bundles of 6
-    runs, one of the control)."""
+    """digits at 16 px (60 images a class), one control and 7 x 6 proxy variants of schedule
+    [p, 1], one seed (two would double the test's time); runs that differ in weight share a job
+    (7 bundles of 6 runs, one of the control)."""
     params = tiny_params()
-    params["datasets"]["digits"]["image_size"] = 16
+    params["datasets"]["digits"].update(image_size=16, max_per_class=60)  # 600 of 1,797
     params["grid"].update(augmentations=["basic"], seeds=[0], train_together=["weights"])
     params["grid"]["proxy"].update(thresholds=THRESHOLDS, weights=WEIGHTS)
     params["explain"].update(max_images=16, steps=4)
