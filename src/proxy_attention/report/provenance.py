@@ -10,11 +10,15 @@ from pathlib import Path
 
 from proxy_attention.bundles import bundles
 from proxy_attention.grid import expand_grid
+from proxy_attention.layout import METRICS_ROOT
 from proxy_attention.params import load_params, params_hash
 from proxy_attention.report.latex import escape, macro
 
 HASH_NAME = "SHA-256"
 DEFAULT_PARAMS = "params.yaml"
+# Results a build writes into the checkout for the user to commit (DVC's metrics and lock):
+# outputs, not sources, so they do not make the tree dirty.
+BUILD_OUTPUTS = (METRICS_ROOT, "dvc.lock")
 
 
 def file_hash(path: str | Path) -> str:
@@ -32,11 +36,13 @@ def _git(args: list[str], cwd: Path) -> str | None:
 
 
 def tree_state(root: Path) -> tuple[str, bool | None]:
-    """(short commit, whether tracked or unignored files differ from it); None: not a checkout."""
+    """(short commit, whether tracked or unignored files other than BUILD_OUTPUTS differ from
+    it); None: not a checkout."""
     commit = _git(["rev-parse", "--short=12", "HEAD"], root)
     if commit is None:
         return "not a git checkout", None
-    status = _git(["status", "--porcelain"], root)
+    outputs = [f":(top,exclude){path}" for path in BUILD_OUTPUTS]
+    status = _git(["status", "--porcelain", "--", ":(top)", *outputs], root)
     return commit, bool(status)
 
 

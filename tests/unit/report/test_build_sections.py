@@ -1,5 +1,7 @@
 """The report step on synthetic result tables: generated findings, labels, parameters table."""
 
+import subprocess
+
 import pandas as pd
 import pytest
 
@@ -7,7 +9,12 @@ from proxy_attention.params import iter_schema_keys, load_params, load_schema
 from proxy_attention.params_doc import allowed as _allowed
 from proxy_attention.report.build import add_labels, hyperparameter_table, write_report
 from proxy_attention.report.latex import breakable, escape
-from proxy_attention.report.provenance import colophon, rebuild_command, thesis_grid_macros
+from proxy_attention.report.provenance import (
+    colophon,
+    rebuild_command,
+    thesis_grid_macros,
+    tree_state,
+)
 from tests.helpers.result_tables import pair_rows, run_row, table
 
 CONTROLS = [0.80, 0.82, 0.84]
@@ -123,6 +130,22 @@ def test_colophon_names_hashes_tree_state_and_the_rebuild_command():
         ".venv/bin/snakemake --cores N --config params=workflow/configs/thesis.yaml"
     )
     assert "-{}-cores" in escape(rebuild_command("workflow/configs/thesis.yaml"))
+
+
+def test_the_builds_own_metrics_do_not_make_a_fresh_clone_dirty(tmp_path):
+    def git(*args):
+        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
+
+    git("init", "-q")
+    (tmp_path / "params.yaml").write_text("a: 1\n")
+    git("add", "params.yaml")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "x")
+    (tmp_path / "metrics").mkdir()
+    (tmp_path / "metrics" / "metrics.json").write_text("{}")  # what a build writes
+    (tmp_path / "dvc.lock").write_text("schema: '2.0'\n")
+    assert tree_state(tmp_path)[1] is False
+    (tmp_path / "params.yaml").write_text("a: 2\n")  # a source change
+    assert tree_state(tmp_path)[1] is True
 
 
 @pytest.mark.parametrize("text", ["--cores", "a---b"])
