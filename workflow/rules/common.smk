@@ -5,7 +5,7 @@ import sys
 
 from proxy_attention import layout
 from proxy_attention.bundles import bundles, explain_settings, train_settings
-from proxy_attention.code_digest import is_control, step_digest
+from proxy_attention.code_digest import run_digest, step_digest
 from proxy_attention.devices import gpus_per_job, nvidia_smi_gpus
 from proxy_attention.errors import UserError
 from proxy_attention.grid import runs_by_id
@@ -56,12 +56,12 @@ CODE = {
         "metrics", "samples", "saliency-figures", "dag", "estimate", "thesis", "job-costs",
     )
 }  # fmt: skip
-TRAIN_CODE = {control: step_digest("train", control) for control in (False, True)}
 
 
 def train_code(wildcards):
-    """The code a training job runs: a bundle's runs are all controls or all proxy runs."""
-    return TRAIN_CODE[is_control(wildcards.get("variant") or wildcards.get("bundle"))]
+    """The code a training job runs (run_digest, cached): a bundle's runs are all controls or
+    all proxy runs."""
+    return run_digest("train", wildcards.get("variant") or wildcards.get("bundle"))
 
 
 # gpu=1 for training, explain and notebook jobs where they will use CUDA (devices.py).

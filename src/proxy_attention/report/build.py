@@ -145,13 +145,13 @@ def write_report(
     evaluation += overview_section(
         runs, tables[EPOCHS], confidence, figures_dir, results_dir, scaled
     )
-    if pairs.empty:
+    if not views.paired:
         # The hand-written chapters point to the paired table; say there is nothing to pair.
         evaluation.append(
             "\\begin{table}[htbp]\\caption{No proxy variant in this build, so no paired "
             "comparison.}\\label{tab:paired}\\end{table}\n"
         )
-    elif scaled.full:
+    elif views.full:
         evaluation += comparison_section(
             pairs, paired, confidence, figures_dir, source, views.varied
         )
