@@ -176,9 +176,23 @@ def _cpu_name() -> str:
     return platform.processor() or platform.machine() or "cpu"
 
 
-def loader_workers(requested: int, threads: int | None) -> int:
-    """DataLoader workers within the job's threads: the main process takes one of them, so a
-    one-thread job loads in-process (0 workers) whatever train.num_workers asks for."""
-    if not threads:
-        return requested
-    return min(requested, max(threads - 1, 0))
+def train_job_threads(cores: int | None, gpus_per_job: int, gpus: int) -> int:
+    """The threads a training job declares: one on the CPU, where parallel one-thread jobs
+    train fastest; on CUDA its GPU's share of the node's cores (``cores`` None: all of them),
+    which the per-sample policies' loader workers use."""
+    if not gpus_per_job:
+        return 1
+    cores = cores or os.cpu_count() or 1
+    return max(1, cores // max(gpus, 1))
+
+
+def loader_workers(requested: int | str, threads: int | None, per_sample: bool) -> int:
+    """DataLoader workers: none where batches are gathered and augmented on the device (no
+    per-sample policy); else ``train.num_workers`` within the job's threads, of which the main
+    process takes one, and ``auto`` takes every spare one."""
+    if not per_sample:
+        return 0
+    spare = max((threads or os.cpu_count() or 1) - 1, 0)
+    if requested == "auto":
+        return spare
+    return min(int(requested), spare) if threads else int(requested)

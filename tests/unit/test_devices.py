@@ -17,6 +17,7 @@ from proxy_attention.devices import (
     device_report,
     gpus_per_job,
     loader_workers,
+    train_job_threads,
     resolve_device,
 )
 
@@ -114,11 +115,23 @@ def test_a_set_cuda_visible_devices_is_left_alone(fake_smi, monkeypatch, tmp_pat
     assert claim_gpu_slot(tmp_path) is None and os.environ["CUDA_VISIBLE_DEVICES"] == "3"
 
 
-def test_loader_workers_follow_the_threads():
-    assert loader_workers(8, 1) == 0
-    assert loader_workers(8, 4) == 3
-    assert loader_workers(2, 8) == 2
-    assert loader_workers(8, None) == 8
+def test_loader_workers_follow_the_threads_for_per_sample_policies_only():
+    assert loader_workers(8, 1, per_sample=True) == 0
+    assert loader_workers(8, 4, per_sample=True) == 3
+    assert loader_workers(2, 8, per_sample=True) == 2
+    assert loader_workers(8, None, per_sample=True) == 8
+    assert loader_workers("auto", 8, per_sample=True) == 7
+    assert loader_workers("auto", 1, per_sample=True) == 0
+    # Batches gathered and augmented on the device need no worker, whatever is asked.
+    assert loader_workers("auto", 8, per_sample=False) == 0
+    assert loader_workers(4, 8, per_sample=False) == 0
+
+
+def test_a_cuda_training_job_takes_its_gpus_share_of_the_cores():
+    assert train_job_threads(16, gpus_per_job=0, gpus=0) == 1  # CPU: parallel one-thread jobs
+    assert train_job_threads(16, gpus_per_job=1, gpus=1) == 16
+    assert train_job_threads(16, gpus_per_job=1, gpus=4) == 4
+    assert train_job_threads(2, gpus_per_job=1, gpus=4) == 1
 
 
 def test_the_report_names_device_amp_and_versions():

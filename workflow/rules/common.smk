@@ -6,7 +6,7 @@ import sys
 from proxy_attention import layout
 from proxy_attention.bundles import bundles, explain_settings, train_settings
 from proxy_attention.code_digest import run_digest, step_digest
-from proxy_attention.devices import gpus_per_job, nvidia_smi_gpus
+from proxy_attention.devices import gpus_per_job, nvidia_smi_gpus, train_job_threads
 from proxy_attention.errors import UserError
 from proxy_attention.grid import runs_by_id
 from proxy_attention.params import load_params
@@ -73,6 +73,9 @@ except UserError as error:
 # the GPUs nvidia-smi lists (each job then claims its own, devices.claim_gpu_slot).
 if GPUS_PER_JOB and "gpu" not in workflow.global_resources and workflow.nodes is None:
     workflow.global_resources["gpu"] = max(len(nvidia_smi_gpus()), 1)
+# A training job on CUDA takes its GPU's share of the node's cores, for the loader workers of
+# the per-sample policies; on the CPU it takes one (train.smk says why). --set-threads wins.
+TRAIN_THREADS = train_job_threads(workflow.cores, GPUS_PER_JOB, len(nvidia_smi_gpus()))
 
 
 def _files(items, name):

@@ -12,9 +12,10 @@ rule train:
         code=train_code,
         settings=TRAIN_SETTINGS,
     # Small CPU models train faster as parallel one-thread jobs (mobilenetv3 at 128 px on 2
-    # cores: 2 x 121 against 200 images/s for one two-thread job, far less under load).
-    # Raise it with `--set-threads train=N` or a profile (the SLURM one asks for 8).
-    threads: 1
+    # cores: 2 x 121 against 200 images/s for one two-thread job, far less under load); a CUDA
+    # job takes its GPU's share of the cores (common.smk). Raise it with
+    # `--set-threads train=N` or a profile (the SLURM one asks for 8).
+    threads: TRAIN_THREADS
     resources:
         gpu=GPUS_PER_JOB,
     log:
@@ -38,7 +39,7 @@ rule train_bundle:
         code=train_code,
         settings=TRAIN_SETTINGS,
         runs=bundle_runs,
-    threads: 1
+    threads: TRAIN_THREADS
     resources:
         gpu=GPUS_PER_JOB,
     log:

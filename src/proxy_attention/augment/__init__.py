@@ -1,7 +1,7 @@
-"""Augmentations: per-sample transforms for the Dataset, batch mixes for the loop.
+"""Augmentations: batch steps on the training device, per-sample policies, batch mixes.
 
-Every augmentation is ``basic`` (resize, horizontal flip, small rotation) followed by itself,
-as its entry in augment/registry.py says. Batch mixes return soft float32 targets
+Every augmentation is ``basic`` (horizontal flip, small rotation) followed by itself, as its
+entry in augment/registry.py says. Batch mixes return soft float32 targets
 (B, num_classes); for the other augmentations ``batch_augment`` returns None and the trainer
 uses the hard int64 labels (equivalent to one-hot).
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from torch import Tensor
+from torch import Tensor, nn
 
 from proxy_attention.augment.mixing import BatchAugment
 from proxy_attention.augment.registry import (
@@ -20,7 +20,8 @@ from proxy_attention.augment.registry import (
     get_augmentation,
 )
 from proxy_attention.augment.saliency_mixing import SaliencyFn
-from proxy_attention.augment.transforms import build_eval_transform, build_train_transform
+from proxy_attention.augment.batched import basic_batch
+from proxy_attention.augment.transforms import build_eval_transform, build_sample_transform
 
 __all__ = [
     "AUGMENTATIONS",
@@ -29,8 +30,9 @@ __all__ = [
     "batch_augment",
     "eval_transform",
     "get_augmentation",
+    "batch_transform",
     "requires_saliency",
-    "train_transform",
+    "sample_transform",
 ]
 
 
@@ -39,12 +41,25 @@ def requires_saliency(name: str) -> bool:
     return get_augmentation(name).needs_saliency
 
 
-def train_transform(
+def sample_transform(
     name: str, image_size: int, hflip: float = 0.5, rotation: float = 10.0
 ) -> Callable[[Tensor], Tensor]:
-    """Per-sample train transform: uint8 (3, H, W) -> float32 (3, size, size) in [0, 1]."""
+    """The loader's per-sample steps of a per-sample policy (``basic``, then the policy):
+    uint8 (3, H, W) -> float32 (3, size, size) in [0, 1]."""
     spec = get_augmentation(name)
-    return build_train_transform(image_size, hflip, rotation, spec.uint8_step, spec.float_step)
+    if not spec.is_per_sample:
+        raise ValueError(f"augmentation {name!r} runs batched: use batch_transform")
+    return build_sample_transform(image_size, hflip, rotation, spec.sample_policy)
+
+
+def batch_transform(name: str, hflip: float = 0.5, rotation: float = 10.0) -> nn.Module:
+    """The device's batch steps of ``name`` on float (B, 3, H, W) in [0, 1]: ``basic`` (unless
+    the loader ran it per sample, with the policy) and the augmentation's own batch steps."""
+    spec = get_augmentation(name)
+    steps = [] if spec.is_per_sample else [basic_batch(hflip, rotation)]
+    if spec.batch_steps is not None:
+        steps.append(spec.batch_steps())
+    return nn.Sequential(*steps)
 
 
 def eval_transform(image_size: int) -> Callable[[Tensor], Tensor]:

@@ -1,4 +1,5 @@
-"""Training-time views of a prepared dataset: per-sample for the DataLoader, batched for eval."""
+"""Training-time views of a prepared dataset: the store batches are gathered from (resident on
+the training device where it fits), and the per-sample view for the DataLoader."""
 
 from __future__ import annotations
 
@@ -26,6 +27,8 @@ class Overlay(Protocol):
 
     def batch(self, indices: np.ndarray, base: np.ndarray) -> np.ndarray: ...
 
+    def replaced_in(self, indices: np.ndarray) -> np.ndarray: ...  # positions read elsewhere
+
 
 class Originals:
     """The overlay that replaces nothing: every index reads its original."""
@@ -39,6 +42,9 @@ class Originals:
     def batch(self, indices: np.ndarray, base: np.ndarray) -> np.ndarray:
         return read_rows(base, indices)
 
+    def replaced_in(self, indices: np.ndarray) -> np.ndarray:
+        return np.empty(0, dtype=np.int64)
+
 
 def read_rows(base: np.ndarray, indices: np.ndarray) -> np.ndarray:
     """``base[indices]`` as an in-memory copy, in the order of ``indices``."""
@@ -47,7 +53,12 @@ def read_rows(base: np.ndarray, indices: np.ndarray) -> np.ndarray:
 
 
 class ImageStore:
-    """The prepared images as training currently sees them: originals, or proxies where mapped."""
+    """The prepared images as training currently sees them: originals, or proxies where mapped.
+
+    ``resident`` holds the originals as one uint8 tensor on the training device once
+    ``keep_resident`` found room for them there; batches are then gathered on the device, and
+    only the (few) proxy images cross from the host.
+    """
 
     def __init__(
         self, images: np.ndarray, labels: np.ndarray, overlay: Overlay | None = None
@@ -55,6 +66,28 @@ class ImageStore:
         self.images = images
         self.labels = labels
         self.overlay: Overlay = Originals() if overlay is None else overlay
+        self.resident: torch.Tensor | None = None
+
+    def keep_resident(self, device: torch.device, free_bytes: int, share: float) -> bool:
+        """Copy the originals to ``device`` if they take at most ``share`` of its free memory."""
+        if self.images.nbytes > share * free_bytes:
+            return False
+        self.resident = torch.from_numpy(np.ascontiguousarray(self.images)).to(device)
+        return True
+
+    def gather(self, indices: np.ndarray, device: torch.device) -> torch.Tensor:
+        """uint8 (B, H, W, C) images of ``indices`` on ``device``: one read and one copy."""
+        if self.resident is None:
+            host = torch.from_numpy(self.read(indices))
+            # Pinned pages let the copy run asynchronously while the device computes.
+            host = host.pin_memory() if device.type == "cuda" else host
+            return host.to(device, non_blocking=True)
+        images = self.resident[torch.from_numpy(indices).to(self.resident.device)].to(device)
+        positions = self.overlay.replaced_in(indices)
+        if positions.size:
+            proxies = np.stack([self.read_one(int(indices[p])) for p in positions])
+            images[torch.from_numpy(positions).to(device)] = torch.from_numpy(proxies).to(device)
+        return images
 
     def read(self, indices: np.ndarray) -> np.ndarray:
         return self.overlay.batch(np.asarray(indices), self.images)
@@ -68,13 +101,8 @@ class ImageStore:
         """Yield (indices, float images in [0, 1], labels) on ``device``, un-augmented."""
         for start in range(0, len(indices), batch_size):
             chunk = np.asarray(indices[start : start + batch_size])
-            images = torch.from_numpy(self.read(chunk))
             labels = torch.from_numpy(self.labels[chunk])
-            yield (
-                chunk,
-                to_float(images.to(device, non_blocking=True)),
-                labels.to(device, non_blocking=True),
-            )
+            yield chunk, to_float(self.gather(chunk, device)), labels.to(device, non_blocking=True)
 
 
 class TrainingImages(Dataset):

@@ -44,10 +44,14 @@ class ProxyOverlay:
         step = self._step[index]
         return base[index] if step < 0 else self._sources[step][self._row[index]]
 
+    def replaced_in(self, indices: np.ndarray) -> np.ndarray:
+        """Positions in ``indices`` that read a proxy image."""
+        return np.flatnonzero(self._step[indices] >= 0)
+
     def batch(self, indices: np.ndarray, base: np.ndarray) -> np.ndarray:
         """Images for ``indices`` (in that order), reading originals and proxies as mapped."""
         out = read_rows(base, indices)
-        for position in np.flatnonzero(self._step[indices] >= 0):
+        for position in self.replaced_in(indices):
             out[position] = self.image(int(indices[position]), base)
         return out
 

@@ -18,6 +18,7 @@ from torch.utils.tensorboard import SummaryWriter
 from tqdm import tqdm
 
 from proxy_attention.atomic import read_json, write_json
+from proxy_attention.augment import get_augmentation
 from proxy_attention.bundles import require_slice, settings_string, stamp, train_slice
 from proxy_attention.checkpoint import CHECKPOINT, save_classifier
 from proxy_attention.data.fingerprint import data_fingerprint
@@ -115,9 +116,11 @@ def _configure_torch(
     device = select_device(settings["device"])
     torch.backends.cudnn.benchmark = device.type == "cuda"
     # Workers draw their own augmentation streams: their count (within the job's threads) is
-    # part of what a run's numbers depend on, so it is recorded with the device.
+    # part of what a run's numbers depend on, so it is recorded with the device (and whether the
+    # data stayed on it, training_state._keep_resident).
     device_info = device_report(device)
-    device_info["loader_workers"] = loader_workers(settings["num_workers"], threads)
+    per_sample = get_augmentation(spec.augmentation).is_per_sample
+    device_info["loader_workers"] = loader_workers(settings["num_workers"], threads, per_sample)
     print(f"{spec.run_id}: {describe(device_info)}", file=sys.stderr, flush=True)
     return device, device_info
 
@@ -180,7 +183,7 @@ def _train_one_epoch(state: TrainingState, epoch: int) -> dict[str, Any]:
     tick = time.perf_counter()
     result = train_epoch(
         state.model,
-        state.loader,
+        state.train_batches,
         state.optimizer,
         state.scheduler,
         state.scaler,

@@ -9,9 +9,10 @@ from typing import Any
 
 import numpy as np
 import torch
-from torch.utils.data import DataLoader
 
-from proxy_attention.augment import batch_augment, train_transform
+from proxy_attention.augment import batch_augment, batch_transform, get_augmentation
+from proxy_attention.augment import sample_transform
+from proxy_attention.data.batches import DeviceBatches, LoaderBatches
 from proxy_attention.data.prepared import PreparedDataset
 from proxy_attention.data.split import Split, resplit_train_val
 from proxy_attention.data.views import ImageStore, TrainingImages
@@ -37,8 +38,7 @@ class TrainingState:
     data: PreparedDataset
     split: Split
     store: ImageStore
-    train_set: TrainingImages
-    loader: DataLoader
+    train_batches: DeviceBatches | LoaderBatches
     mixer: Any
     model: torch.nn.Module
     optimizer: torch.optim.Optimizer
@@ -70,7 +70,7 @@ class TrainingState:
         """The original protocol's fresh train/validation split of round ``round_index``."""
         seed = self.spec.seed * 1000 + round_index
         self.split = resplit_train_val(self.split, self.data.labels, seed=seed)
-        self.train_set.indices = self.split.train
+        self.train_batches.indices = self.split.train
 
 
 def build_training_state(
@@ -94,15 +94,15 @@ def build_training_state(
         spec.model, data.num_classes, settings["pretrained"], data.image_size
     ).to(device)
     store = ImageStore(data.images, data.labels)
-    transform = train_transform(
-        spec.augmentation, data.image_size, settings["hflip"], settings["rotation"]
-    )
-    train_set = TrainingImages(store, split.train, transform)
+    device_info["resident_data"] = _keep_resident(store, device, settings["resident_share"])
     loader_rng = torch.Generator().manual_seed(spec.seed)
-    loader = _loader(train_set, progress["batch_size"], loader_rng, device, device_info)
+    train_batches = _train_batches(
+        spec.augmentation, store, split.train, settings, progress["batch_size"], loader_rng,
+        device, device_info["loader_workers"],
+    )
     mixer = _mixer(spec, data.num_classes, model, settings["mixing"], run_params["proxy"])
     optimizer = build_optimizer(model, settings["optimizer"])
-    steps = total_epochs(spec.schedule) * len(loader)
+    steps = total_epochs(spec.schedule) * len(train_batches)
     scheduler = build_scheduler(optimizer, settings["lr_schedule"], steps)
     return TrainingState(
         spec=spec,
@@ -113,8 +113,7 @@ def build_training_state(
         data=data,
         split=split,
         store=store,
-        train_set=train_set,
-        loader=loader,
+        train_batches=train_batches,
         mixer=mixer,
         model=model,
         optimizer=optimizer,
@@ -150,24 +149,35 @@ def resume_training(state: TrainingState, saved: dict[str, Any] | None) -> None:
         state.trained_on[state.split.train] = True
 
 
-def _loader(
-    train_set: TrainingImages,
+def _keep_resident(store: ImageStore, device: torch.device, share: float) -> bool:
+    """Keep the originals on a GPU where they take at most ``share`` of its free memory. On
+    the CPU the memory-mapped store already is resident: the page cache holds it once for every
+    job on the machine, where a copy per job would not."""
+    if device.type != "cuda" or share <= 0:
+        return False
+    free_bytes, _ = torch.cuda.mem_get_info(device)
+    return store.keep_resident(device, free_bytes, share)
+
+
+def _train_batches(
+    augmentation: str,
+    store: ImageStore,
+    indices: np.ndarray,
+    settings: dict[str, Any],
     batch_size: int,
     generator: torch.Generator,
     device: torch.device,
-    device_info: dict[str, Any],
-) -> DataLoader:
-    return DataLoader(
-        train_set,
-        batch_size=batch_size,
-        shuffle=True,
-        generator=generator,
-        num_workers=device_info["loader_workers"],
-        pin_memory=device.type == "cuda",
-        # Fresh workers per epoch are seeded from the generator, which the resume state holds;
-        # persistent workers would carry random state no checkpoint can capture.
-        persistent_workers=False,
-    )
+    workers: int,
+) -> DeviceBatches | LoaderBatches:
+    """The epoch's batches: gathered and augmented on the device, or loaded per sample where
+    the augmentation has a per-sample policy (augment/registry.py says why)."""
+    hflip, rotation = settings["hflip"], settings["rotation"]
+    on_device = batch_transform(augmentation, hflip, rotation).to(device)
+    if not get_augmentation(augmentation).is_per_sample:
+        return DeviceBatches(store, indices, batch_size, generator, device, on_device)
+    per_sample = sample_transform(augmentation, store.images.shape[1], hflip, rotation)
+    train_set = TrainingImages(store, indices, per_sample)
+    return LoaderBatches(train_set, batch_size, generator, device, on_device, workers)
 
 
 def _mixer(

@@ -2,7 +2,6 @@
 
 import pytest
 import torch
-from torchvision.transforms import v2
 
 from proxy_attention import augment
 from proxy_attention.augment import (
@@ -11,8 +10,8 @@ from proxy_attention.augment import (
     MixRequest,
     batch_augment,
     get_augmentation,
+    batch_transform,
     requires_saliency,
-    train_transform,
 )
 from proxy_attention.params import load_schema
 
@@ -22,12 +21,17 @@ def test_schema_enum_lists_the_registry_in_order():
     assert grid["augmentations"]["items"]["enum"] == list(AUGMENTATIONS)
 
 
-def test_a_registered_per_sample_step_runs_after_basic(monkeypatch):
-    invert = AugmentationSpec("invert", float_step=lambda: v2.Lambda(lambda x: 1.0 - x))
+class Invert(torch.nn.Module):
+    def forward(self, images):
+        return 1.0 - images
+
+
+def test_registered_batch_steps_run_after_basic(monkeypatch):
+    invert = AugmentationSpec("invert", batch_steps=Invert)
     monkeypatch.setitem(augment.registry.AUGMENTATIONS, "invert", invert)
-    white = torch.full((3, 8, 8), 255, dtype=torch.uint8)
-    out = train_transform("invert", 8, hflip=0.0, rotation=0.0)(white)
-    assert out.dtype == torch.float32 and torch.equal(out, torch.zeros(3, 8, 8))
+    ramp = torch.linspace(0, 1, 8).expand(2, 3, 8, 8)
+    out = batch_transform("invert", hflip=1.0, rotation=0.0)(ramp)
+    assert torch.equal(out, 1.0 - ramp.flip(-1))  # mirrored by basic, then inverted
     assert batch_augment("invert", 3) is None and not requires_saliency("invert")
 
 
