@@ -1,8 +1,11 @@
 """The CUDA path on a real GPU, in one command (a few minutes on one GPU):
 
-1. AMP training throughput of the project's loop (prepared uint8 images through the DataLoader,
-   pinned memory, channels-last, GradScaler) against a bare AMP channels-last loop over tensors
-   already on the GPU (time ratio: project / bare);
+1. AMP training throughput of the project's loop (prepared uint8 images resident on the GPU as
+   training keeps them where they fit, or streamed from pinned memory, gathered per batch and
+   augmented there with ``basic``; channels-last, GradScaler) against a bare AMP channels-last
+   loop over float tensors already on the GPU, without augmentation (time ratio: project / bare;
+   the goal for resnet18 at 224 px is at most 1 / 0.9), and the data path's share of a step
+   (the batches alone, made and synchronised, over the whole epoch);
 2. the proxy step (misclassified search + GradCAM++ + proxy images) against a training step,
    per image;
 3. the batch-size finder's real out-of-memory path: doubling until CUDA raises, then a step at
@@ -31,7 +34,6 @@ from pathlib import Path
 import numpy as np
 import torch
 from torch.nn import functional as F
-from torch.utils.data import DataLoader
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -76,25 +78,36 @@ def bare_amp_epoch(args, images: torch.Tensor, labels: torch.Tensor, device) -> 
     return time.perf_counter() - start
 
 
+def project_batches(args, store, device):
+    """The project's training batches (train/training_state.py): ``basic`` on the GPU."""
+    from proxy_attention.augment import batch_transform
+    from proxy_attention.data.batches import DeviceBatches
+
+    generator, indices = torch.Generator().manual_seed(0), np.arange(len(store.labels))
+    on_device = batch_transform("basic").to(device)
+    return DeviceBatches(store, indices, args.batch_size, generator, device, on_device)
+
+
 def project_epoch(args, store, device) -> float:
-    from proxy_attention.augment import eval_transform
-    from proxy_attention.data.views import TrainingImages
     from proxy_attention.train.loop import train_epoch
 
     model, optimizer, scheduler = fresh_model(args.model, args.image_size, device)
-    dataset = TrainingImages(store, np.arange(len(store.labels)), eval_transform(args.image_size))
-    loader = DataLoader(
-        dataset,
-        batch_size=args.batch_size,
-        shuffle=True,
-        generator=torch.Generator().manual_seed(0),
-        num_workers=args.workers,
-        pin_memory=True,
-    )
+    batches = project_batches(args, store, device)
     scaler = torch.amp.GradScaler("cuda")
     torch.cuda.synchronize()
     start = time.perf_counter()
-    train_epoch(model, loader, optimizer, scheduler, scaler, device)
+    train_epoch(model, batches, optimizer, scheduler, scaler, device)
+    torch.cuda.synchronize()
+    return time.perf_counter() - start
+
+
+def data_path_epoch(args, store, device) -> float:
+    """Seconds to make every batch of an epoch, and nothing else."""
+    batches = project_batches(args, store, device)
+    torch.cuda.synchronize()
+    start = time.perf_counter()
+    for _ in batches:
+        pass
     torch.cuda.synchronize()
     return time.perf_counter() - start
 
@@ -104,19 +117,25 @@ def loop_throughput(args, store, device) -> dict:
     images = images.to(device).contiguous(memory_format=torch.channels_last)
     labels = torch.from_numpy(store.labels).to(device)
     bare_amp_epoch(args, images[: args.batch_size * 4], labels[: args.batch_size * 4], device)
-    bare, project = [], []
+    resident = store.keep_resident(device, torch.cuda.mem_get_info(device)[0], 0.25)
+    bare, project, data = [], [], []
     for _ in range(args.rounds):  # interleaved against clock and thermal drift
         bare.append(bare_amp_epoch(args, images, labels, device))
         project.append(project_epoch(args, store, device))
+        data.append(data_path_epoch(args, store, device))
     n = len(store.labels)
     return {
         "model": args.model,
         "image_size": args.image_size,
         "batch_size": args.batch_size,
         "images": n,
+        "resident_data": resident,
         "bare_images_per_s": n / statistics.median(bare),
         "project_images_per_s": n / statistics.median(project),
+        "data_path_images_per_s": n / statistics.median(data),
         "time_ratio_project_over_bare": statistics.median(project) / statistics.median(bare),
+        "loop_speed_over_bare": statistics.median(bare) / statistics.median(project),
+        "data_path_share_of_step": statistics.median(data) / statistics.median(project),
     }
 
 
@@ -242,17 +261,15 @@ def prediction_ratio(measured_seconds: float, predicted_seconds: float) -> dict:
 
 def epoch_prediction(args, device, folder: Path) -> dict:
     """estimate's seconds for one epoch of resnet18 at 224 px against a measured epoch of the
-    project's loop (DataLoader, AMP, channels-last) over as many images."""
+    project's loop (batched data path, AMP, channels-last) over as many images."""
     from proxy_attention.estimate import calibrate
     from proxy_attention.reference_gpus import REFERENCE_GPUS, reference_timing
     from proxy_step import random_dataset
 
     model, size = "resnet18", 224
     store = random_dataset(folder, args.images, size)
-    epoch = argparse.Namespace(
-        model=model, image_size=size, batch_size=args.batch_size, workers=args.workers
-    )
-    project_epoch(epoch, store, device)  # warm-up: cuDNN autotuning, DataLoader workers
+    epoch = argparse.Namespace(model=model, image_size=size, batch_size=args.batch_size)
+    project_epoch(epoch, store, device)  # warm-up: cuDNN autotuning
     measured = statistics.median(project_epoch(epoch, store, device) for _ in range(args.rounds))
     images = len(store.labels)
     calibrated = images * calibrate(model, size, "cuda")["train_seconds_per_image"]
@@ -273,11 +290,10 @@ def epoch_prediction(args, device, folder: Path) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", default="resnet50")
+    parser.add_argument("--model", default="resnet18")
     parser.add_argument("--image-size", type=int, default=224)
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--images", type=int, default=2048)
-    parser.add_argument("--workers", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--oom-model", default="resnet50")
     parser.add_argument("--oom-image-size", type=int, default=512)

@@ -1,10 +1,10 @@
 """The project's training loop against a bare PyTorch loop over in-memory tensors.
 
 Same model, data, batch size and optimizer. The bare loop indexes pre-made float tensors; the
-project's loop reads the memory-mapped prepared uint8 images through the DataLoader, the
-replacement overlay and a per-sample transform, then runs ``train_epoch``. The budget
-asks for at most 10% more time without augmentation; the basic augmentation's cost is printed
-too, for scale.
+project's loop gathers each batch of memory-mapped prepared uint8 images through the
+replacement overlay in one read (data/batches.py), converts it, then runs ``train_epoch``. The
+budget asks for at most 10% more time without augmentation; the basic augmentation's cost
+(batched, augment/batched.py) is printed too, for scale.
 
     .venv/bin/python benchmarks/training_loop.py            # mobilenetv3_small_100, 128 px
 """
@@ -21,11 +21,10 @@ from pathlib import Path
 import numpy as np
 import torch
 from torch.nn import functional as F
-from torch.utils.data import DataLoader
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from proxy_attention.augment import eval_transform, train_transform  # noqa: E402
-from proxy_attention.data.views import TrainingImages  # noqa: E402
+from proxy_attention.augment import batch_transform  # noqa: E402
+from proxy_attention.data.batches import DeviceBatches  # noqa: E402
 from proxy_attention.models import create_classifier  # noqa: E402
 from proxy_attention.train.loop import train_epoch  # noqa: E402
 from proxy_attention.train.optim import build_optimizer, build_scheduler  # noqa: E402
@@ -57,13 +56,9 @@ def bare_epoch(args, images: torch.Tensor, labels: torch.Tensor) -> float:
 
 def project_epoch(args, store, transform) -> float:
     model, optimizer, scheduler = fresh(args)
-    dataset = TrainingImages(store, np.arange(len(store.labels)), transform)
-    loader = DataLoader(
-        dataset,
-        batch_size=args.batch_size,
-        shuffle=True,
-        generator=torch.Generator().manual_seed(0),
-    )
+    generator, cpu = torch.Generator().manual_seed(0), torch.device("cpu")
+    indices = np.arange(len(store.labels))
+    loader = DeviceBatches(store, indices, args.batch_size, generator, cpu, transform)
     scaler = torch.amp.GradScaler("cpu", enabled=False)
     start = time.perf_counter()
     train_epoch(model, loader, optimizer, scheduler, scaler, torch.device("cpu"))
@@ -82,7 +77,7 @@ def main() -> None:
         store = random_dataset(Path(tmp) / "data", args.images, args.image_size)
         images = torch.from_numpy(np.asarray(store.images)).permute(0, 3, 1, 2).float() / 255
         labels = torch.from_numpy(store.labels)
-        plain, basic = eval_transform(args.image_size), train_transform("basic", args.image_size)
+        plain, basic = torch.nn.Identity(), batch_transform("basic")
         times: dict[str, list[float]] = {"bare": [], "project": [], "project + basic aug": []}
         for _ in range(args.rounds):  # interleaved against load drift
             times["bare"].append(bare_epoch(args, images, labels))

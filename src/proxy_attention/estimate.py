@@ -2,7 +2,8 @@
 
 Counts (runs, epochs, image-epochs, prepared bytes) follow from the grid and the published
 dataset sizes; device-hours come from a short measured calibration of each (model, image size)
-on this machine: a few training and evaluation steps, cached in data/cache/calibration.json.
+on this machine: a few training and evaluation steps and the data path (the batched one on the
+device, a per-sample policy on one CPU core), cached in data/cache/calibration.json.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ CALIBRATION_CACHE = Path(layout.CALIBRATION_CACHE)
 # The share of training images a proxy step finds misclassified is unknown before training;
 # half is a pessimistic middle (the thesis grid's models reach 60-95% training accuracy).
 ASSUMED_MISCLASSIFIED = 0.5
+# Loader workers of a per-sample policy beside a GPU: the SLURM profile's 8 threads a job, less
+# the main process (README, "Training on GPUs").
+GPU_LOADER_WORKERS = 7
 
 
 @dataclass(frozen=True)
@@ -116,9 +120,50 @@ def calibrate(model: str, image_size: int, device_name: str, steps: int = 1) -> 
     return {
         "train_seconds_per_image": _timed(train_step, steps, cuda) / batch,
         "eval_seconds_per_image": _timed(eval_step, steps, cuda) / batch,
+        **data_path_seconds(image_size, device),
+        "gpu": cuda,
         "batch": batch,
         "steps": steps,
     }
+
+
+def data_path_seconds(image_size: int, device, count: int = 8) -> dict[str, float]:
+    """Seconds per image of the data path at ``image_size``: ``basic`` batched on ``device``,
+    and a per-sample policy (RandAugment, the dearest of them) on one CPU core."""
+    import torch
+
+    from proxy_attention.augment import batch_transform, sample_transform
+
+    images = torch.randint(0, 256, (count, 3, image_size, image_size), dtype=torch.uint8)
+    batched, per_sample = (
+        batch_transform("basic").to(device),
+        sample_transform("randaugment", image_size),
+    )
+    on_device = images.to(device)
+    batch_seconds = _timed(lambda: batched(on_device.float().div(255)), 1, device.type == "cuda")
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        sample_seconds = _timed(lambda: [per_sample(image) for image in images], 1, False)
+    finally:
+        torch.set_num_threads(threads)
+    return {
+        "batched_data_seconds_per_image": batch_seconds / count,
+        "per_sample_data_seconds_per_image": sample_seconds / count,
+    }
+
+
+def train_seconds_per_image(augmentation: str, timing: dict[str, Any]) -> float:
+    """A training step's seconds per image with its data path. The batched path runs on the
+    device before each step, so the two add; so do a per-sample loader and the step sharing a
+    CPU; beside a GPU, loader workers run while it computes, and the slower sets the pace."""
+    from proxy_attention.augment import loads_per_sample
+
+    step = timing["train_seconds_per_image"]
+    if not loads_per_sample(augmentation):
+        return step + timing.get("batched_data_seconds_per_image", 0.0)
+    loader = timing.get("per_sample_data_seconds_per_image", 0.0)
+    return max(step, loader / GPU_LOADER_WORKERS) if timing.get("gpu") else step + loader
 
 
 def _timed(step, steps: int, cuda: bool) -> float:
@@ -143,7 +188,7 @@ def calibration(pairs, device_name: str, cache: Path = CALIBRATION_CACHE, measur
     cached = read_json(cache) if cache.exists() else {}
     result = {}
     for model, size in pairs:
-        key = f"{model}@{size}@{device_name}@torch-{torch.__version__}"
+        key = f"{model}@{size}@{device_name}@torch-{torch.__version__}@with-data-path"
         if key not in cached:
             cached[key] = measure(model, size, device_name)
             write_json(cache, cached)
@@ -154,7 +199,8 @@ def calibration(pairs, device_name: str, cache: Path = CALIBRATION_CACHE, measur
 def run_seconds(spec, counts: dict[str, int], timing: dict[str, float], params) -> float:
     """Device seconds of one run: its epochs (train + validation), proxy steps (a pass over
     the training images, saliency on the chosen subset of the misclassified), test and explain."""
-    train_s, eval_s = timing["train_seconds_per_image"], timing["eval_seconds_per_image"]
+    train_s = train_seconds_per_image(spec.augmentation, timing)
+    eval_s = timing["eval_seconds_per_image"]
     epochs = total_epochs(spec.schedule)
     seconds = epochs * (counts["train"] * train_s + counts["val"] * eval_s)
     if spec.proxy is not None:
@@ -206,7 +252,8 @@ def estimate(params: dict[str, Any], cache: Path = CALIBRATION_CACHE, measure=ca
     timing = calibration(pairs, device, cache, measure)
     hours = {"device": run_hours(runs, params, counts, lambda model, size: timing[model, size])}
     for key, gpu in REFERENCE_GPUS.items():
-        hours[key] = run_hours(runs, params, counts, functools.partial(reference_timing, gpu))
+        on_gpu = functools.partial(_on_reference_gpu, gpu, timing)
+        hours[key] = run_hours(runs, params, counts, on_gpu)
     rows = {
         name: _dataset_row(name, runs, params, sizes[name], counts.get(name), hours)
         for name in params["grid"]["datasets"]
@@ -219,6 +266,17 @@ def estimate(params: dict[str, Any], cache: Path = CALIBRATION_CACHE, measure=ca
         "calibrated": len(pairs),
         "run_hours": hours,
     }
+
+
+def _on_reference_gpu(gpu, measured, model: str, size: int) -> dict[str, Any] | None:
+    """A reference GPU's published step timing with this machine's per-sample loader cost (its
+    workers are CPUs); the batched path's share of a GPU step is left out (gpu_check measures
+    it)."""
+    published = reference_timing(gpu, model, size)
+    if published is None:
+        return None
+    loader = measured[model, size].get("per_sample_data_seconds_per_image", 0.0)
+    return {**published, "per_sample_data_seconds_per_image": loader, "gpu": True}
 
 
 def _dataset_row(name: str, runs, params, published, known, hours) -> dict[str, Any]:

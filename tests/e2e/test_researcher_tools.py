@@ -99,7 +99,7 @@ def test_tensorboard_event_files_hold_every_runs_hparams(project):
 
 def chromium(*args: str) -> subprocess.CompletedProcess:
     browser = shutil.which("chromium") or shutil.which("chromium-browser")
-    assert browser, "Chromium is missing: workflow/scripts/setup.sh installs Debian's chromium"
+    assert browser, "no Chromium: workflow/scripts/setup.sh --tests installs Debian's chromium"
     return subprocess.run(
         [browser, "--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=10000",
          "--window-size=1400,1000", *args],

@@ -17,8 +17,8 @@ from proxy_attention.devices import (
     device_report,
     gpus_per_job,
     loader_workers,
-    train_job_threads,
     resolve_device,
+    train_job_threads,
 )
 
 HEADER = "| NVIDIA-SMI 470.82   Driver Version: 470.82   CUDA Version: {cuda}     |"

@@ -145,3 +145,31 @@ def test_the_estimate_sums_each_reference_gpus_run_hours(params, tmp_path):
     tex = estimate_tex(result, "params.yaml")
     assert "RTX 3090 GPU-hours" in tex and "not a measurement" in tex
     assert tex.count("{") == tex.count("}")
+
+
+def test_the_data_path_adds_on_a_cpu_and_beside_a_gpu_only_the_slower_counts():
+    from proxy_attention.estimate import GPU_LOADER_WORKERS, train_seconds_per_image
+
+    timing = {
+        "train_seconds_per_image": 0.01,
+        "eval_seconds_per_image": 0.002,
+        "batched_data_seconds_per_image": 0.001,
+        "per_sample_data_seconds_per_image": 0.035,
+    }
+    assert train_seconds_per_image("basic", timing) == pytest.approx(0.011)
+    assert train_seconds_per_image("randaugment", timing) == pytest.approx(0.045)
+    on_gpu = {**timing, "gpu": True}
+    assert train_seconds_per_image("cutmix", on_gpu) == pytest.approx(0.011)
+    # 7 workers make 200 images/s, the GPU steps 100: the GPU sets the pace ...
+    assert train_seconds_per_image("randaugment", on_gpu) == pytest.approx(0.01)
+    # ... until it outruns them.
+    fast = {**on_gpu, "train_seconds_per_image": 0.001}
+    loader = 0.035 / GPU_LOADER_WORKERS
+    assert train_seconds_per_image("randaugment", fast) == pytest.approx(loader)
+
+
+def test_a_real_calibration_measures_the_data_paths():
+    timing = calibrate("mobilenetv3_small_100", 32, "cpu")
+    # One image through RandAugment per sample costs more than one through batched basic.
+    assert timing["per_sample_data_seconds_per_image"] > timing["batched_data_seconds_per_image"]
+    assert timing["batched_data_seconds_per_image"] > 0 and timing["gpu"] is False

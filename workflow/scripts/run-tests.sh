@@ -3,5 +3,5 @@
 # Extra arguments go to pytest, e.g. `-m "not e2e"` for the fast tests only.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
-bash workflow/scripts/setup.sh
+bash workflow/scripts/setup.sh --tests
 exec .venv/bin/python -m pytest "$@"

@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# Set up everything the pipeline and the tests need, idempotently and fast when done already:
-# the Debian packages (TeX for the thesis, Graphviz for the rule graph, Chromium for the test
-# that opens Snakemake's report in a headless browser) and .venv with the exact Python pins of
-# requirements.lock.
+# Set up everything the pipeline needs, idempotently and fast when done already: the Debian
+# packages (TeX for the thesis, Graphviz for the rule graph) and .venv with the exact Python pins
+# of requirements.lock. `setup.sh --tests` adds Chromium, for the test that opens Snakemake's
+# report in a headless browser (the pipeline itself never needs it).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
 DEBIAN_PACKAGES=(latexmk texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended
-                 texlive-science lmodern graphviz poppler-utils chromium)
+                 texlive-science lmodern graphviz poppler-utils)
+if [[ "${1:-}" == "--tests" ]]; then
+  DEBIAN_PACKAGES+=(chromium)
+fi
 
 missing=()
 for package in "${DEBIAN_PACKAGES[@]}"; do

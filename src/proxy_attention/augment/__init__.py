@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from torch import Tensor, nn
 
+from proxy_attention.augment.batched import basic_batch
 from proxy_attention.augment.mixing import BatchAugment
 from proxy_attention.augment.registry import (
     AUGMENTATIONS,
@@ -20,7 +21,6 @@ from proxy_attention.augment.registry import (
     get_augmentation,
 )
 from proxy_attention.augment.saliency_mixing import SaliencyFn
-from proxy_attention.augment.batched import basic_batch
 from proxy_attention.augment.transforms import build_eval_transform, build_sample_transform
 
 __all__ = [
@@ -30,10 +30,17 @@ __all__ = [
     "batch_augment",
     "eval_transform",
     "get_augmentation",
+    "loads_per_sample",
     "batch_transform",
     "requires_saliency",
     "sample_transform",
 ]
+
+
+def loads_per_sample(name: str) -> bool:
+    """Whether training loads ``name``'s images one by one in the loader (its per-sample
+    policy), rather than gathering and augmenting whole batches on the device."""
+    return get_augmentation(name).is_per_sample
 
 
 def requires_saliency(name: str) -> bool:
@@ -47,7 +54,7 @@ def sample_transform(
     """The loader's per-sample steps of a per-sample policy (``basic``, then the policy):
     uint8 (3, H, W) -> float32 (3, size, size) in [0, 1]."""
     spec = get_augmentation(name)
-    if not spec.is_per_sample:
+    if not loads_per_sample(name):
         raise ValueError(f"augmentation {name!r} runs batched: use batch_transform")
     return build_sample_transform(image_size, hflip, rotation, spec.sample_policy)
 
@@ -56,7 +63,7 @@ def batch_transform(name: str, hflip: float = 0.5, rotation: float = 10.0) -> nn
     """The device's batch steps of ``name`` on float (B, 3, H, W) in [0, 1]: ``basic`` (unless
     the loader ran it per sample, with the policy) and the augmentation's own batch steps."""
     spec = get_augmentation(name)
-    steps = [] if spec.is_per_sample else [basic_batch(hflip, rotation)]
+    steps = [] if loads_per_sample(name) else [basic_batch(hflip, rotation)]
     if spec.batch_steps is not None:
         steps.append(spec.batch_steps())
     return nn.Sequential(*steps)

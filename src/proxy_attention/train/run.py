@@ -18,7 +18,7 @@ from torch.utils.tensorboard import SummaryWriter
 from tqdm import tqdm
 
 from proxy_attention.atomic import read_json, write_json
-from proxy_attention.augment import get_augmentation
+from proxy_attention.augment import loads_per_sample
 from proxy_attention.bundles import require_slice, settings_string, stamp, train_slice
 from proxy_attention.checkpoint import CHECKPOINT, save_classifier
 from proxy_attention.data.fingerprint import data_fingerprint
@@ -119,7 +119,7 @@ def _configure_torch(
     # part of what a run's numbers depend on, so it is recorded with the device (and whether the
     # data stayed on it, training_state._keep_resident).
     device_info = device_report(device)
-    per_sample = get_augmentation(spec.augmentation).is_per_sample
+    per_sample = loads_per_sample(spec.augmentation)
     device_info["loader_workers"] = loader_workers(settings["num_workers"], threads, per_sample)
     print(f"{spec.run_id}: {describe(device_info)}", file=sys.stderr, flush=True)
     return device, device_info

@@ -10,8 +10,12 @@ from typing import Any
 import numpy as np
 import torch
 
-from proxy_attention.augment import batch_augment, batch_transform, get_augmentation
-from proxy_attention.augment import sample_transform
+from proxy_attention.augment import (
+    batch_augment,
+    batch_transform,
+    loads_per_sample,
+    sample_transform,
+)
 from proxy_attention.data.batches import DeviceBatches, LoaderBatches
 from proxy_attention.data.prepared import PreparedDataset
 from proxy_attention.data.split import Split, resplit_train_val
@@ -97,8 +101,14 @@ def build_training_state(
     device_info["resident_data"] = _keep_resident(store, device, settings["resident_share"])
     loader_rng = torch.Generator().manual_seed(spec.seed)
     train_batches = _train_batches(
-        spec.augmentation, store, split.train, settings, progress["batch_size"], loader_rng,
-        device, device_info["loader_workers"],
+        spec.augmentation,
+        store,
+        split.train,
+        settings,
+        progress["batch_size"],
+        loader_rng,
+        device,
+        device_info["loader_workers"],
     )
     mixer = _mixer(spec, data.num_classes, model, settings["mixing"], run_params["proxy"])
     optimizer = build_optimizer(model, settings["optimizer"])
@@ -173,7 +183,7 @@ def _train_batches(
     the augmentation has a per-sample policy (augment/registry.py says why)."""
     hflip, rotation = settings["hflip"], settings["rotation"]
     on_device = batch_transform(augmentation, hflip, rotation).to(device)
-    if not get_augmentation(augmentation).is_per_sample:
+    if not loads_per_sample(augmentation):
         return DeviceBatches(store, indices, batch_size, generator, device, on_device)
     per_sample = sample_transform(augmentation, store.images.shape[1], hflip, rotation)
     train_set = TrainingImages(store, indices, per_sample)

@@ -9,8 +9,8 @@ from proxy_attention.augment import (
     AugmentationSpec,
     MixRequest,
     batch_augment,
-    get_augmentation,
     batch_transform,
+    get_augmentation,
     requires_saliency,
 )
 from proxy_attention.params import load_schema

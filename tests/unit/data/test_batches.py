@@ -23,8 +23,10 @@ def _store(tmp_path, resident: bool) -> ImageStore:
 
 def _epoch(batches) -> list[tuple[list[int], list[int]]]:
     """Each batch as (the value every image holds, its labels)."""
-    return [((images[:, 0, 0, 0] * 255).round().int().tolist(), labels.tolist())
-            for images, labels in batches]
+    return [
+        ((images[:, 0, 0, 0] * 255).round().int().tolist(), labels.tolist())
+        for images, labels in batches
+    ]
 
 
 @pytest.mark.parametrize("resident", [False, True], ids=["streamed", "resident"])
@@ -45,8 +47,12 @@ def test_resident_and_streamed_batches_are_identical(tmp_path):
     epochs = []
     for resident in (False, True):
         batches = DeviceBatches(
-            _store(tmp_path / str(resident), resident), np.arange(10), 4,
-            torch.Generator().manual_seed(0), CPU, lambda x: x.flip(-1),
+            _store(tmp_path / str(resident), resident),
+            np.arange(10),
+            4,
+            torch.Generator().manual_seed(0),
+            CPU,
+            lambda x: x.flip(-1),
         )
         epochs.append([(images.clone(), labels) for images, labels in batches])
     for (a, la), (b, lb) in zip(*epochs, strict=True):
@@ -62,8 +68,9 @@ def test_the_store_stays_on_the_host_when_it_does_not_fit(tmp_path):
 def test_the_per_sample_loader_feeds_the_batch_steps_and_follows_a_resplit(tmp_path):
     store = _store(tmp_path, resident=False)
     per_sample = TrainingImages(store, np.arange(4), lambda image: image.float() / 255.0)
-    batches = LoaderBatches(per_sample, 2, torch.Generator().manual_seed(0), CPU,
-                            lambda x: 1.0 - x, workers=0)
+    batches = LoaderBatches(
+        per_sample, 2, torch.Generator().manual_seed(0), CPU, lambda x: 1.0 - x, workers=0
+    )
     values = sorted(v for batch, _ in _epoch(batches) for v in batch)
     assert values == sorted(255 - v for v in (0, 1, 200, 3))  # batch steps after the loader
     batches.indices = np.array([5, 7])

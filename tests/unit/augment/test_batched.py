@@ -1,5 +1,5 @@
-"""The batched transforms draw from the same distributions as torchvision's per-sample ones:
-flip rate, rotation angle, erased area. Two-sample tests over many draws of each."""
+"""The batched transforms against torchvision's per-sample ones: the same distributions (flip
+rate, rotation angle, erased area, over many draws) and, for flip and rotation, the same pixels."""
 
 import math
 
@@ -20,7 +20,8 @@ def _per_sample(transform, images: torch.Tensor) -> torch.Tensor:
 def _dot_angles(images: torch.Tensor) -> np.ndarray:
     """The angle (degrees, counter-clockwise) of each image's bright blob about the centre."""
     _, _, h, w = images.shape
-    rows, cols = torch.meshgrid(torch.arange(h) - (h - 1) / 2, torch.arange(w) - (w - 1) / 2, indexing="ij")
+    centred_rows, centred_cols = torch.arange(h) - (h - 1) / 2, torch.arange(w) - (w - 1) / 2
+    rows, cols = torch.meshgrid(centred_rows, centred_cols, indexing="ij")
     mass = images[:, 0]
     y = (mass * rows).sum((1, 2)) / mass.sum((1, 2))
     x = (mass * cols).sum((1, 2)) / mass.sum((1, 2))
@@ -35,7 +36,7 @@ def test_rotation_angles_match_torchvision_per_sample():
     torch.manual_seed(1)
     per_sample = _dot_angles(_per_sample(v2.RandomRotation(10.0), dot))
     for angles in (batched, per_sample):
-        assert -10.5 <= angles.min() and angles.max() <= 10.5  # nearest pixels: half a degree
+        assert angles.min() >= -10.5 and angles.max() <= 10.5  # nearest pixels: half a degree
         assert angles.min() < -8 and angles.max() > 8  # the whole range is used
     # Nearest-pixel rendering quantises the measured angle alike on both paths.
     assert stats.ks_2samp(batched, per_sample).pvalue > 0.01
@@ -63,6 +64,24 @@ def test_erased_area_matches_torchvision_per_sample():
     for areas in (batched, per_sample):
         erased = areas[areas > 0]
         assert stats.binomtest(len(erased), DRAWS, 0.5).pvalue > 0.001
-        assert 0.02 - 1 / 32 <= erased.min() and erased.max() <= 0.33 + 2 / 32
+        assert erased.min() >= 0.02 - 1 / 32 and erased.max() <= 0.33 + 2 / 32
     assert stats.ks_2samp(batched[batched > 0], per_sample[per_sample > 0]).pvalue > 0.01
-    assert math.isclose(batched[batched > 0].mean(), per_sample[per_sample > 0].mean(), abs_tol=0.03)
+    mean_area = [areas[areas > 0].mean() for areas in (batched, per_sample)]
+    assert math.isclose(*mean_area, abs_tol=0.03)
+
+
+def test_flip_and_rotation_equal_torchvision_per_image_for_the_parameters_drawn():
+    """Same draws from the global generator (B flips, then B angles): every image equals
+    torchvision's flip and rotate, pixel for pixel, on square and non-square images."""
+    from torchvision.transforms.v2 import functional as TF
+
+    for shape in [(6, 3, 33, 33), (6, 3, 20, 28)]:
+        images = torch.rand(shape)
+        torch.manual_seed(1)
+        batched = basic_batch(hflip=0.5, rotation=10.0)(images)
+        torch.manual_seed(1)
+        flips, angles = torch.rand(6) < 0.5, torch.empty(6).uniform_(-10.0, 10.0)
+        assert 0 < int(flips.sum()) < 6
+        for image, out, flip, angle in zip(images, batched, flips, angles, strict=True):
+            expected = TF.rotate(image.flip(-1) if flip else image, float(angle))
+            assert torch.equal(out, expected)
