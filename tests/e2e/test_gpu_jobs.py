@@ -64,6 +64,17 @@ def test_gpu_jobs_run_at_most_one_per_listed_gpu_unless_capped(tiny_project, tmp
     assert workflow_value(tiny_project, cap, resources={"gpu": 1}, env=env) == 1
 
 
+def test_a_cuda_training_job_takes_its_gpus_share_of_the_cores(tiny_project, tmp_path):
+    env = _fake_smi(tmp_path, gpus=4)
+    threads = "[w.get_rule(r).resources['_cores'].value for r in ('train', 'train_bundle')]"
+    _with_device(tiny_project, "cuda")
+    assert workflow_value(tiny_project, threads, env=env, cores=16) == [4, 4]
+    # Without --cores (a cluster executor): this node's cores, shared by its GPUs.
+    assert workflow_value(tiny_project, threads, env=env) == [max(os.cpu_count() // 4, 1)] * 2
+    _with_device(tiny_project, "cpu")  # parallel one-thread jobs
+    assert workflow_value(tiny_project, threads, env=env, cores=16) == [1, 1]
+
+
 def test_auto_with_a_gpu_torch_cannot_use_stops_before_any_job(tiny_project, tmp_path):
     env = {**os.environ, **_fake_smi(tmp_path, gpus=1)}
     env.pop("CUDA_VISIBLE_DEVICES", None)

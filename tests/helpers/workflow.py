@@ -15,21 +15,27 @@ import json, sys
 from pathlib import Path
 from snakemake.api import SnakemakeApi
 from snakemake.settings.types import ResourceSettings
-resources = json.loads(sys.argv[2])
+resources, cores = json.loads(sys.argv[2]), json.loads(sys.argv[3])
 with SnakemakeApi() as api:
     w = api.workflow(
-        resource_settings=ResourceSettings(resources=resources), snakefile=Path("Snakefile")
+        resource_settings=ResourceSettings(resources=resources, cores=cores),
+        snakefile=Path("Snakefile"),
     )._workflow
     print(json.dumps(eval(sys.argv[1])))
 """
 
 
 def workflow_value(
-    project: Path, expression: str, resources: dict | None = None, env: dict | None = None
+    project: Path,
+    expression: str,
+    resources: dict | None = None,
+    env: dict | None = None,
+    cores: int | None = None,
 ) -> Any:
     """``expression`` evaluated with ``w`` the parsed workflow (internal API: tests only)."""
+    arguments = [expression, json.dumps(resources or {}), json.dumps(cores)]
     result = subprocess.run(
-        [sys.executable, "-c", _SCRIPT, expression, json.dumps(resources or {})],
+        [sys.executable, "-c", _SCRIPT, *arguments],
         cwd=project,
         env={**os.environ, **(env or {})},
         capture_output=True,

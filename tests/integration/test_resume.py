@@ -34,7 +34,7 @@ PROXY = {
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def toy_params_file(schedule: list, folder: Path) -> Path:
+def toy_params_file(schedule: list, folder: Path, augmentation: str = "basic") -> Path:
     """The shipped params on the 16 px toy dataset with one test_efficientnet schedule."""
     params = yaml.safe_load((ROOT / "params.yaml").read_text())
     # The folder source is only a label here (the tests pass prepared data); its path must exist.
@@ -44,7 +44,7 @@ def toy_params_file(schedule: list, folder: Path) -> Path:
     params["grid"].update(
         datasets=["toy"],
         models=["test_efficientnet"],
-        augmentations=["basic"],
+        augmentations=[augmentation],
         schedules=[schedule],
         seeds=[0],
         proxy=PROXY,
@@ -105,14 +105,20 @@ def without_timing(value):
 
 
 @pytest.mark.parametrize(
-    ("schedule", "kill_after", "with_proxy"),
-    [([4], 2, False), ([1, "p", "p", 1], 2, True)],
-    ids=["plain", "proxy"],
+    ("schedule", "kill_after", "with_proxy", "augmentation"),
+    [
+        ([4], 2, False, "basic"),
+        ([1, "p", "p", 1], 2, True, "basic"),
+        # the two other data paths: kornia's erasing on the batch, a per-sample policy
+        ([3], 1, False, "random_erasing"),
+        ([3], 2, False, "trivialaugment"),
+    ],
+    ids=["plain", "proxy", "batch-erasing", "per-sample-policy"],
 )
 def test_killed_run_resumes_to_identical_metrics(
-    toy_dataset, tmp_path, schedule, kill_after, with_proxy
+    toy_dataset, tmp_path, schedule, kill_after, with_proxy, augmentation
 ):
-    params_file = toy_params_file(schedule, tmp_path)
+    params_file = toy_params_file(schedule, tmp_path, augmentation)
     params = load_params(params_file)
     spec = next(s for s in expand_grid(params) if (s.proxy is not None) == with_proxy)
     reference = train_run(
@@ -137,7 +143,9 @@ def test_killed_run_resumes_to_identical_metrics(
     assert resumed.returncode == 0, resumed.stderr[-3000:]
     assert not work.exists() and not (out / STATE).exists()
     metrics = read_json(out / METRICS)
-    assert len(metrics["epochs"]) == len(reference["epochs"]) == 4
+    assert len(metrics["epochs"]) == len(reference["epochs"]) == sum(
+        1 if e == "p" else e for e in schedule
+    )
     assert without_timing(metrics) == without_timing(reference)
     ours = torch.load(out / CHECKPOINT, weights_only=True)["model"]
     theirs = torch.load(tmp_path / "reference" / CHECKPOINT, weights_only=True)["model"]

@@ -3,6 +3,8 @@ import glob
 import json
 import sys
 
+from snakemake.exceptions import WorkflowError
+
 from proxy_attention import layout
 from proxy_attention.bundles import bundles, explain_settings, train_settings
 from proxy_attention.code_digest import run_digest, step_digest
@@ -75,7 +77,13 @@ if GPUS_PER_JOB and "gpu" not in workflow.global_resources and workflow.nodes is
     workflow.global_resources["gpu"] = max(len(nvidia_smi_gpus()), 1)
 # A training job on CUDA takes its GPU's share of the node's cores, for the loader workers of
 # the per-sample policies; on the CPU it takes one (train.smk says why). --set-threads wins.
-TRAIN_THREADS = train_job_threads(workflow.cores, GPUS_PER_JOB, len(nvidia_smi_gpus()))
+TRAIN_THREADS = 1
+if GPUS_PER_JOB:
+    try:
+        node_cores = workflow.cores
+    except WorkflowError:  # --cores not given (a cluster executor, --dag): all of this node's
+        node_cores = None
+    TRAIN_THREADS = train_job_threads(node_cores, GPUS_PER_JOB, len(nvidia_smi_gpus()))
 
 
 def _files(items, name):

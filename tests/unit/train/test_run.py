@@ -123,14 +123,19 @@ def test_resplit_switch_draws_a_new_split_per_round_and_the_default_never_does(
     assert metrics["run_id"].endswith("-resplit/seed~0")
 
 
-def test_a_lambda_zero_proxy_run_equals_its_control_bit_for_bit(params, toy_dataset, tmp_path):
+@pytest.mark.parametrize("augmentation", ["basic", "cutout", "randaugment"])
+def test_a_lambda_zero_proxy_run_equals_its_control_bit_for_bit(
+    params, toy_dataset, tmp_path, augmentation
+):
     """λ = 0 leaves every proxy image equal to its original, so the proxy step must change
-    nothing else either: no random draw, no data order, no optimiser step differs."""
+    nothing else either: no random draw, no data order, no optimiser step differs; on the
+    batched path, on its erasing, and on the per-sample loader."""
     params = toy_params(params)
     params["train"].update(hflip=0.5, rotation=10.0)  # the augmentations draw random numbers
     proxy = ProxySettings("saliency", threshold=0.3, weight=0.0, subset=0.5)
-    spec = RunSpec("toy", "test_efficientnet", "basic", (1, "p", "p", 1), seed=2, proxy=proxy)
-    control = RunSpec("toy", "test_efficientnet", "basic", (1, "p", "p", 1), seed=2)
+    schedule = (1, "p", "p", 1)
+    spec = RunSpec("toy", "test_efficientnet", augmentation, schedule, seed=2, proxy=proxy)
+    control = RunSpec("toy", "test_efficientnet", augmentation, schedule, seed=2)
     proxied = run(params, toy_dataset, tmp_path / "proxy", spec)
     plain = run(params, toy_dataset, tmp_path / "control", control)
     assert len(proxied["proxy_steps"]) == 2 and proxied["proxy_steps"][0]["chosen"] > 0
