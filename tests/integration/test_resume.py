@@ -143,8 +143,10 @@ def test_killed_run_resumes_to_identical_metrics(
     assert resumed.returncode == 0, resumed.stderr[-3000:]
     assert not work.exists() and not (out / STATE).exists()
     metrics = read_json(out / METRICS)
-    assert len(metrics["epochs"]) == len(reference["epochs"]) == sum(
-        1 if e == "p" else e for e in schedule
+    assert (
+        len(metrics["epochs"])
+        == len(reference["epochs"])
+        == sum(1 if e == "p" else e for e in schedule)
     )
     assert without_timing(metrics) == without_timing(reference)
     ours = torch.load(out / CHECKPOINT, weights_only=True)["model"]
