@@ -37,13 +37,12 @@ from proxy_attention.report.summary_tex import (
     shown_curves,
     summary_report,
 )
-from proxy_attention.report.templates import phrase
+from proxy_attention.report.templates import EVALUATION_WORDS, phrase
 from proxy_attention.report.views import report_views
 from proxy_attention.schedule import proxy_epochs
 
 # Accuracy and F1 lie in [0, 1]: their intervals are clipped to it (stats.clip_interval).
 UNIT = (0.0, 1.0)
-EVALUATION = "evaluation.tex.j2"
 
 
 def add_labels(runs: pd.DataFrame) -> pd.DataFrame:
@@ -95,7 +94,7 @@ def results_table(
     # chosen variants would run off the page).
     return listing(
         display,
-        caption=phrase(EVALUATION, "results_caption", level=level, pointer=pointer),
+        caption=phrase(EVALUATION_WORDS, "results_caption", level=level, pointer=pointer),
         label="tab:results",
         source_note=source,
         column_format=f"{ragged(0.34)}rrrr",
@@ -106,7 +105,7 @@ def results_table(
 def folds_reading_note(runs: pd.DataFrame) -> str:
     """For the chapter's captions, which speak of seeds and Student-t intervals: what they mean
     in a build over folds. Nothing without folds."""
-    return phrase(EVALUATION, "folds_note") + "\n" if has_folds(runs) else ""
+    return phrase(EVALUATION_WORDS, "folds_note") + "\n" if has_folds(runs) else ""
 
 
 def control_means(runs: pd.DataFrame, confidence: float) -> pd.DataFrame:
@@ -144,13 +143,15 @@ def write_report(
     )
     if not views.paired:
         # The hand-written chapters point to the paired table; say there is nothing to pair.
-        evaluation.append(phrase(EVALUATION, "no_pairs") + "\n")
+        evaluation.append(phrase(EVALUATION_WORDS, "no_pairs") + "\n")
     elif views.full:
         evaluation += comparison_section(
             pairs, paired, confidence, figures_dir, source, views.varied
         )
     else:
-        evaluation.append(phrase(EVALUATION, "too_many_pairs", count=f"{len(paired):,}") + "\n")
+        evaluation.append(
+            phrase(EVALUATION_WORDS, "too_many_pairs", count=f"{len(paired):,}") + "\n"
+        )
     evaluation += scaled.evaluation
     write_text(out_dir / REPORT_TEX["evaluation"], "\n".join(evaluation))
     listings = appendix(runs, tables[PER_CLASS], results_dir)
@@ -187,7 +188,7 @@ def overview_section(
         results_table(summary, confidence, source, has_pairs, scaled.full),
         figure(
             result_figure(curves),
-            phrase(EVALUATION, "curves_caption", level=level),
+            phrase(EVALUATION_WORDS, "curves_caption", level=level),
             "fig:val-accuracy",
             f"{results_dir / EPOCHS}",
         ),
@@ -197,7 +198,7 @@ def overview_section(
         parts.append(
             figure(
                 result_figure(by_variant),
-                phrase(EVALUATION, "accuracy_caption", level=level),
+                phrase(EVALUATION_WORDS, "accuracy_caption", level=level),
                 "fig:test-accuracy",
                 source,
             )
@@ -260,7 +261,7 @@ def appendix(runs: pd.DataFrame, per_class: pd.DataFrame, results_dir: Path) -> 
         [
             listing(
                 every_run,
-                phrase(EVALUATION, "all_runs_caption"),
+                phrase(EVALUATION_WORDS, "all_runs_caption"),
                 "tab:all-runs",
                 f"{results_dir / RUNS}",
                 "lrrr",
@@ -268,7 +269,7 @@ def appendix(runs: pd.DataFrame, per_class: pd.DataFrame, results_dir: Path) -> 
             ),
             listing(
                 per_class_table,
-                phrase(EVALUATION, "per_class_caption"),
+                phrase(EVALUATION_WORDS, "per_class_caption"),
                 "tab:per-class",
                 f"{results_dir / PER_CLASS}",
                 "llrrr",
@@ -292,7 +293,7 @@ def hyperparameter_table(params: dict[str, Any]) -> str:
     ]
     return long_table(
         pd.DataFrame(rows),
-        phrase(EVALUATION, "hyperparameters_caption"),
+        phrase(EVALUATION_WORDS, "hyperparameters_caption"),
         "tab:hyperparameters",
         "src/proxy_attention/schemas/params.schema.yaml",
         # Ragged columns that add up to less than \linewidth with their separation.

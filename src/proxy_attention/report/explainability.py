@@ -15,11 +15,10 @@ from proxy_attention.report.plotting import plt, save_figure, theme
 from proxy_attention.report.result_figures import seed_points
 from proxy_attention.report.stats import clip_interval, paired_difference, summarise
 from proxy_attention.report.summary_tex import listing
-from proxy_attention.report.templates import phrase
+from proxy_attention.report.templates import EXPLAINABILITY_WORDS, phrase
 from proxy_attention.report.views import EXPLAINABILITY
 
 EXPLAINABILITY_TEX = REPORT_TEX["explainability"]
-WORDS = "explainability.tex.j2"
 FIGURE_NAME = EXPLAINABILITY  # drawn up to views.EXPLAINABILITY_VARIANTS variants
 # (column, heading, better direction, shown in percent)
 METRICS = [
@@ -111,7 +110,7 @@ def baseline_sentence(runs: pd.DataFrame) -> str:
         "intact": f"{intact:.3f}",
         "removes": bool(intact > 0 and 1.0 - base / intact >= MIN_BASELINE_DROP),
     }
-    return phrase(WORDS, "baseline", b=found)
+    return phrase(EXPLAINABILITY_WORDS, "baseline", b=found)
 
 
 def explainability_figure(
@@ -153,7 +152,9 @@ def explainability_tex(
     level = f"{100 * confidence:g}"
     table = listing(
         explainability_table(measured, confidence),
-        caption=phrase(WORDS, "table_caption", method=method, images=images, level=level),
+        caption=phrase(
+            EXPLAINABILITY_WORDS, "table_caption", method=method, images=images, level=level
+        ),
         label="tab:explainability",
         size=r"\small",
         source_note=source,
@@ -163,7 +164,7 @@ def explainability_tex(
     if not paired.empty:
         table += "\n" + listing(
             paired,
-            caption=phrase(WORDS, "paired_caption", level=level),
+            caption=phrase(EXPLAINABILITY_WORDS, "paired_caption", level=level),
             label="tab:explainability-paired",
             source_note=source,
             column_format="lrrrrr",
@@ -174,7 +175,7 @@ def explainability_tex(
     pdf = explainability_figure(measured, confidence, figures_dir)
     plot = figure(
         result_figure(pdf),
-        phrase(WORDS, "figure_caption", method=method, level=level),
+        phrase(EXPLAINABILITY_WORDS, "figure_caption", method=method, level=level),
         "fig:explainability",
         source,
     )

@@ -21,9 +21,7 @@ from proxy_attention.report.labels import (
     schedule_label,
 )
 from proxy_attention.report.stats import fold_count
-from proxy_attention.report.templates import phrase
-
-FINDINGS = "findings.tex.j2"
+from proxy_attention.report.templates import FINDINGS_WORDS, phrase
 
 IMPROVEMENT, DEGRADATION, NULL, UNTESTED = (
     "improvement",
@@ -80,7 +78,7 @@ def _folds(row: pd.Series) -> int:
 
 def folds_method_sentence(runs: pd.DataFrame) -> str:
     """How folds are analysed, in words: nothing without folds."""
-    return phrase(FINDINGS, "folds_method", folds=fold_count(runs) if has_folds(runs) else 0)
+    return phrase(FINDINGS_WORDS, "folds_method", folds=fold_count(runs) if has_folds(runs) else 0)
 
 
 def subject(row: pd.Series) -> str:
@@ -116,7 +114,7 @@ def comparison_sentence(row: pd.Series, confidence: float) -> str:
     """E.g. "With m on d, <label> changed test accuracy by −0.5 points (95% CI −1.3 to +0.3,
     Holm-adjusted p = 0.13, 3 seeds): no detectable effect; these seeds could detect 1.9
     points." """
-    return phrase(FINDINGS, "comparison", c=comparison(row, confidence))
+    return phrase(FINDINGS_WORDS, "comparison", c=comparison(row, confidence))
 
 
 def tally(paired: pd.DataFrame, confidence: float) -> dict[str, int]:
@@ -168,11 +166,11 @@ def scope(runs: pd.DataFrame) -> dict:
 
 
 def scope_sentence(runs: pd.DataFrame) -> str:
-    return phrase(FINDINGS, "scope", s=scope(runs))
+    return phrase(FINDINGS_WORDS, "scope", s=scope(runs))
 
 
 def tally_sentence(paired: pd.DataFrame, confidence: float) -> str:
-    return phrase(FINDINGS, "tally", t=_tally(paired, confidence))
+    return phrase(FINDINGS_WORDS, "tally", t=_tally(paired, confidence))
 
 
 def _tally(paired: pd.DataFrame, confidence: float) -> dict:
@@ -217,7 +215,7 @@ def chosen(table: pd.DataFrame, confidence: float, folds: bool = False) -> dict:
 
 
 def chosen_sentence(table: pd.DataFrame, confidence: float, folds: bool = False) -> str:
-    return phrase(FINDINGS, "chosen", c=chosen(table, confidence, folds))
+    return phrase(FINDINGS_WORDS, "chosen", c=chosen(table, confidence, folds))
 
 
 def _folded(paired: pd.DataFrame) -> bool:
@@ -241,7 +239,7 @@ def cost(paired: pd.DataFrame) -> dict:
 
 
 def cost_sentence(paired: pd.DataFrame) -> str:
-    return phrase(FINDINGS, "cost", c=cost(paired))
+    return phrase(FINDINGS_WORDS, "cost", c=cost(paired))
 
 
 def _headline(paired: pd.DataFrame, confidence: float) -> dict:
@@ -260,7 +258,7 @@ def _headline(paired: pd.DataFrame, confidence: float) -> dict:
 
 def headline(paired: pd.DataFrame, confidence: float) -> str:
     """The one-sentence conclusion of the comparisons, restricted to what they support."""
-    return phrase(FINDINGS, "headline", h=_headline(paired, confidence))
+    return phrase(FINDINGS_WORDS, "headline", h=_headline(paired, confidence))
 
 
 def controls(control_means: pd.DataFrame, confidence: float) -> list[dict]:
@@ -317,4 +315,4 @@ def findings_paragraphs(
         "controls": controls(control_means, confidence),
         "combine": combine(paired, confidence),
     }
-    return {place: phrase(FINDINGS, place, f=data) for place in PLACES}
+    return {place: phrase(FINDINGS_WORDS, place, f=data) for place in PLACES}

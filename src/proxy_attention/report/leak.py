@@ -25,10 +25,9 @@ from proxy_attention.report.stats import (
     minimum_detectable_effect,
     paired_difference,
 )
-from proxy_attention.report.templates import phrase
+from proxy_attention.report.templates import LEAK_WORDS, phrase
 
 LEAK_TEX = REPORT_TEX["leak"]
-LEAK_WORDS = "leak.tex.j2"
 RESPLIT_SUFFIX = "-resplit/"  # the end of a re-split run's proxy token (fold~ or seed~ follows)
 
 

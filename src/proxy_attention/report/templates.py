@@ -21,6 +21,12 @@ from proxy_attention.report.latex import escape
 # The templates are the thesis's files, beside the chapters a writer edits; the package runs
 # from the repository (an editable install), whose root holds src/ and thesis/.
 TEMPLATES = Path(__file__).resolve().parents[3] / TEMPLATES_DIR
+# The templates, by the generated files they word.
+FINDINGS_WORDS = "findings.tex.j2"  # macros.tex: the findings sentences (plain text, escaped after)
+EVALUATION_WORDS = "evaluation.tex.j2"  # evaluation.tex and appendix.tex: captions, notes
+LEAK_WORDS = "leak.tex.j2"
+EXPLAINABILITY_WORDS = "explainability.tex.j2"
+COLOPHON_WORDS = "colophon.tex.j2"
 
 
 def environment() -> jinja2.Environment:

@@ -9,7 +9,7 @@ import pytest
 from proxy_attention.report import templates
 from proxy_attention.report.build import add_labels
 from proxy_attention.report.comparison import paired_runs, paired_summary
-from proxy_attention.report.findings import FINDINGS, findings_paragraphs
+from proxy_attention.report.findings import findings_paragraphs
 from proxy_attention.report.selection import choose_by_validation
 from tests.helpers.result_tables import pair_rows, table
 
@@ -24,9 +24,7 @@ def folder(tmp_path, monkeypatch):
 
 
 def test_latex_braces_percent_and_hash_pass_through_the_delimiters(folder):
-    (folder / "t.tex.j2").write_text(
-        "<# a comment #>\\caption{<< n >> runs, 95\\% CI}{#1}% why\n"
-    )
+    (folder / "t.tex.j2").write_text("<# a comment #>\\caption{<< n >> runs, 95\\% CI}{#1}% why\n")
     assert templates.render("t.tex.j2", n=3) == "\\caption{3 runs, 95\\% CI}{#1}% why\n"
     (folder / "s.tex.j2").write_text(
         "<% macro s(x) %>\n  wrapped\n  over << x >>\n  lines.\n<% endmacro %>\n"
@@ -50,7 +48,7 @@ def _abstract() -> str:
 def test_a_writer_rewords_the_abstracts_finding_in_one_template(folder):
     shipped = _abstract()
     assert "neither improved nor degraded test accuracy detectably" in shipped
-    path = folder / FINDINGS
+    path = folder / templates.FINDINGS_WORDS
     text = path.read_text()
     path.write_text(
         text.replace("In this build the proxy step neither improved nor degraded test accuracy "
