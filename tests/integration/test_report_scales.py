@@ -8,13 +8,13 @@ from proxy_attention.layout import EXPLAIN_ROOT, RESULT_FIGURES, RESULT_FIGURES_
 from proxy_attention.layout import METRICS as RESULT
 from proxy_attention.report.aggregate import aggregate_to
 from proxy_attention.report.build import write_report
-from proxy_attention.report.simulate import simulate_grid
 from proxy_attention.report.views import (
     MAIN_TEXT_VARIANTS,
     figure_files,
     grid_runs,
     report_views,
 )
+from tests.helpers.simulated_runs import simulate_grid
 
 
 def report(params, folder):

@@ -41,7 +41,7 @@ MODEL_OFFSET = {"resnet18": -0.04, "vgg16": -0.05, "efficientnet_b0": 0.01}
 EFFECT_DATASET = "food101"
 # What a simulated run has for a checkpoint: nothing loads it (the steps that would, explain
 # and the notebooks, are held complete), but the explain rule lists it as an input.
-CHECKPOINT_STAND_IN = "simulated run: no weights (proxy_attention.report.simulate)\n"
+CHECKPOINT_STAND_IN = "simulated run: no weights (tests/helpers/simulated_runs.py)\n"
 
 
 @dataclass(frozen=True)
