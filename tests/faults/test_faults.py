@@ -25,11 +25,11 @@ import torch
 import yaml
 
 from proxy_attention.atomic import read_json
-from proxy_attention.bundles import STAMP
 from proxy_attention.cli import main
 from proxy_attention.data.sources import download as download_module
 from proxy_attention.faults import KILL_AT
 from proxy_attention.params import load_params
+from proxy_attention.stamps import STAMP
 from proxy_attention.train.resume import partial_dir
 from tests.faults import conftest as faults_conftest
 from tests.helpers import archives

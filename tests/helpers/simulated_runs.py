@@ -23,9 +23,11 @@ import numpy as np
 
 from proxy_attention import layout
 from proxy_attention.atomic import write_json, write_text
-from proxy_attention.bundles import bundles, explain_settings, stamp, train_settings
+from proxy_attention.bundles import bundles
 from proxy_attention.grid import RunSpec, expand_grid
 from proxy_attention.schedule import iter_epochs
+from proxy_attention.slices import explain_settings, train_settings
+from proxy_attention.stamps import stamp
 
 # (classes, test images) of the thesis datasets at its 20% test fraction; others get 10 classes.
 DATASET_SHAPES = {
@@ -242,7 +244,7 @@ def write_run(
 ) -> None:
     """One run's files where the train and explain steps put them. ``stamped``: also as those
     steps leave them, in their order: a stand-in checkpoint (explain's input, so older than
-    its result), each result stamped with the current settings and code (bundles.stamp)."""
+    its result), each result stamped with the current settings and code (stamps.stamp)."""
     run_metrics_path = root / layout.run_file(spec.run_id)
     explain_path = root / layout.explain_metrics(spec.run_id)
     if stamped:

@@ -14,10 +14,10 @@ import torch
 import yaml
 
 from proxy_attention.atomic import read_json
-from proxy_attention.bundles import train_slice
 from proxy_attention.data.split import load_split, make_folds, save_split
 from proxy_attention.grid import expand_grid
 from proxy_attention.params import load_params
+from proxy_attention.slices import train_slice
 from proxy_attention.train.resume import KILL_AFTER_EPOCH, STATE, partial_dir
 from proxy_attention.train.run import CHECKPOINT, METRICS, run_fingerprint, train_run
 

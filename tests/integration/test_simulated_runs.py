@@ -80,7 +80,9 @@ def test_planted_gain_is_the_documented_one(params):
 
 def test_runs_simulated_as_the_pipeline_leaves_them_are_current(params, tmp_path, monkeypatch):
     from proxy_attention import layout
-    from proxy_attention.bundles import bundles, explain_settings, is_current, train_settings
+    from proxy_attention.bundles import bundles
+    from proxy_attention.slices import explain_settings, train_settings
+    from proxy_attention.stamps import is_current
     from tests.helpers.simulated_runs import simulate_grid
 
     params["grid"]["train_together"] = ["thresholds", "weights"]

@@ -18,7 +18,6 @@ from torch.utils.tensorboard import SummaryWriter
 from tqdm import tqdm
 
 from proxy_attention.atomic import read_json, write_json
-from proxy_attention.bundles import require_slice, settings_string, stamp, train_slice
 from proxy_attention.checkpoint import CHECKPOINT, save_classifier
 from proxy_attention.data.fingerprint import data_fingerprint
 from proxy_attention.data.prepared import PreparedDataset, open_prepared
@@ -28,6 +27,8 @@ from proxy_attention.grid import RunSpec
 from proxy_attention.layout import METRICS
 from proxy_attention.proxy.step import StepOptions, run_proxy_step
 from proxy_attention.schedule import iter_epochs
+from proxy_attention.slices import TrainSlice, require_slice, settings_string
+from proxy_attention.stamps import stamp
 from proxy_attention.train import resume
 from proxy_attention.train.batch_size import DEFAULT_CACHE, resolve_batch_size
 from proxy_attention.train.hparams import log_hparams
@@ -44,7 +45,7 @@ __all__ = ["CHECKPOINT", "METRICS", "run_fingerprint", "train_run"]
 
 def train_run(
     spec: RunSpec,
-    run_params: dict[str, Any],
+    run_params: TrainSlice,
     prepared_dir: str | Path,
     split_path: str | Path,
     out_dir: str | Path,
@@ -53,11 +54,11 @@ def train_run(
 ) -> dict[str, Any]:
     """Train ``spec`` and write checkpoint, metrics, TensorBoard events and proxy artifacts.
 
-    ``run_params`` is ``bundles.train_slice(params)`` and nothing else, so a run reads only
+    ``run_params`` is ``slices.train_slice(params)`` and nothing else, so a run reads only
     what its settings string declares. ``dataset`` is the dataset's params entry: with the
     data's content hashes it is part of what a saved state is valid for (run_fingerprint).
     """
-    require_slice(run_params, train_slice, "train_run")
+    require_slice(run_params, TrainSlice, "train_run")
     started = time.perf_counter()
     out = Path(out_dir)
     work = resume.partial_dir(out)
@@ -66,10 +67,10 @@ def train_run(
     if (work / METRICS).exists():  # killed between the last write and the final rename
         resume.finish(work, out)
         return read_json(out / METRICS)
-    device, device_info = _configure_torch(spec, run_params["train"], threads)
+    device, device_info = _configure_torch(spec, run_params.train, threads)
     data, split = open_prepared(prepared_dir), fold_split(load_split(split_path), spec.fold)
     saved = resume.read_state(work, fingerprint)
-    batch_size = _batch_size(saved, spec, run_params["train"], data, len(split.train), device)
+    batch_size = _batch_size(saved, spec, run_params.train, data, len(split.train), device)
     work.mkdir(parents=True, exist_ok=True)
     progress = _fresh_progress(fingerprint, batch_size)
     state = build_training_state(
@@ -78,7 +79,7 @@ def train_run(
     resume_training(state, saved)
     # purge_step hides events a killed attempt logged after its last saved epoch.
     writer = SummaryWriter(str(work / "tensorboard"), purge_step=state.progress["epoch"] + 1)
-    _train_epochs(state, StepOptions(**run_params["proxy"]), writer)
+    _train_epochs(state, StepOptions(**run_params.proxy), writer)
     metrics = _run_metrics(state)
     _write_result(state, metrics, writer, settings_string(run_params))
     resume.finish(work, out)
@@ -87,7 +88,7 @@ def train_run(
 
 def run_fingerprint(
     spec: RunSpec,
-    run_params: dict[str, Any],
+    run_params: TrainSlice,
     dataset: dict[str, Any] | None,
     prepared_dir: str | Path,
     split_path: str | Path,
@@ -96,8 +97,8 @@ def run_fingerprint(
     the content hashes of the split file and the prepared data."""
     return resume.fingerprint(
         spec.as_dict(),
-        run_params["train"],
-        run_params["proxy"],
+        run_params.train,
+        run_params.proxy,
         dataset,
         data_fingerprint(prepared_dir, split_path),
     )

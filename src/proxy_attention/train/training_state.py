@@ -20,6 +20,7 @@ from proxy_attention.models import create_classifier
 from proxy_attention.proxy.overlay import rebuild_overlay
 from proxy_attention.saliency import saliency_maps
 from proxy_attention.schedule import total_epochs
+from proxy_attention.slices import TrainSlice
 from proxy_attention.train import resume
 from proxy_attention.train.optim import build_optimizer, build_scheduler
 
@@ -75,7 +76,7 @@ class TrainingState:
 
 def build_training_state(
     spec: RunSpec,
-    run_params: dict[str, Any],
+    run_params: TrainSlice,
     data: PreparedDataset,
     split: Split,
     work: Path,
@@ -85,7 +86,7 @@ def build_training_state(
     clock: float,
 ) -> TrainingState:
     """Model, loader, mixer, optimizer and streams of a run that starts at epoch 0."""
-    settings = run_params["train"]
+    settings = run_params.train
     # Seed right before building the model: every variant with this seed starts from the
     # same weights, sees the same batch order and draws the same augmentation stream.
     torch.manual_seed(spec.seed)
@@ -100,7 +101,7 @@ def build_training_state(
     train_set = TrainingImages(store, split.train, transform)
     loader_rng = torch.Generator().manual_seed(spec.seed)
     loader = _loader(train_set, progress["batch_size"], loader_rng, device, device_info)
-    mixer = _mixer(spec, data.num_classes, model, settings["mixing"], run_params["proxy"])
+    mixer = _mixer(spec, data.num_classes, model, settings["mixing"], run_params.proxy)
     optimizer = build_optimizer(model, settings["optimizer"])
     steps = total_epochs(spec.schedule) * len(loader)
     scheduler = build_scheduler(optimizer, settings["lr_schedule"], steps)
