@@ -26,7 +26,7 @@ from pathlib import Path
 from IPython.display import Image, display
 
 from proxy_attention.params import load_params
-from proxy_attention.report.map_figures import gallery_figure
+from proxy_attention.report.map_figures import Gallery, gallery_figure
 from proxy_attention.report.notebook_figures import notebook_parameters
 from proxy_attention.report.plotting import save_figure
 
@@ -45,6 +45,6 @@ print("kernel interpreter:", sys.executable)
 display(settings)
 
 # %%
-fig = gallery_figure(**settings["figure"])
+fig = gallery_figure(Gallery(**settings["figure"]))
 save_figure(fig, Path(settings["out_dir"]), settings["name"])
 display(Image(filename=f"{settings['out_dir']}/{settings['name']}.png"))

@@ -1,5 +1,5 @@
-"""The house rules CI enforces: ruff clean (with its size rules) and no function in src/ over 60
-lines."""
+"""The house rules CI enforces: ruff clean (with its size rules), no function in src/ over 60
+lines, and none taking more than 8 parameters (values that travel together are one object)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 MAX_FUNCTION_LINES = 60
+MAX_PARAMETERS = 8
 
 
 def long_functions(source: str, limit: int = MAX_FUNCTION_LINES) -> list[tuple[str, int]]:
@@ -37,6 +38,35 @@ def test_no_function_in_src_is_over_60_lines():
         f"{path.relative_to(ROOT)}:{name} ({lines} lines)"
         for path in sorted((ROOT / "src").rglob("*.py"))
         for name, lines in long_functions(path.read_text())
+    ]
+    assert offenders == []
+
+
+def many_parameters(source: str, limit: int = MAX_PARAMETERS) -> list[tuple[str, int]]:
+    """(name, parameters) of every function or method in ``source`` taking more than ``limit``
+    parameters; ``self`` and ``cls`` count, ``*args`` and ``**kwargs`` count one each."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            args = node.args
+            named = [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]
+            count = sum(arg is not None for arg in named)
+            if count > limit:
+                found.append((node.name, count))
+    return found
+
+
+def test_many_parameters_counts_every_kind_of_parameter():
+    assert many_parameters("def f(a, /, b, *c, d, **e): pass", limit=4) == [("f", 5)]
+    assert many_parameters("def f(a, /, b, *c, d, **e): pass", limit=5) == []
+    assert many_parameters("class C:\n    def m(self, a, b): pass", limit=2) == [("m", 3)]
+
+
+def test_no_function_in_src_takes_more_than_8_parameters():
+    offenders = [
+        f"{path.relative_to(ROOT)}:{name} ({count} parameters)"
+        for path in sorted((ROOT / "src").rglob("*.py"))
+        for name, count in many_parameters(path.read_text())
     ]
     assert offenders == []
 

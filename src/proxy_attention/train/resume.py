@@ -13,6 +13,7 @@ import random
 import re
 import shutil
 import signal
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,27 @@ INPUTS = "inputs.json"
 # Test-only fault injection: SIGKILL this process right after the state of epoch N is saved,
 # so tests (and anyone checking a cluster's requeue) can kill a run at a known point.
 KILL_AFTER_EPOCH = "PROXY_ATTENTION_KILL_AFTER_EPOCH"
+
+
+@dataclass
+class Progress:
+    """How far a run has got: what resume.pt saves beside the random streams, and what the
+    finished run reports from."""
+
+    fingerprint: str  # the run's inputs (fingerprint below): a state is valid only for these
+    batch_size: int
+    epoch: int = 0  # the last finished epoch
+    history: list[dict[str, Any]] = field(default_factory=list)  # one metrics row an epoch
+    proxy_records: list[dict[str, Any]] = field(default_factory=list)  # one a proxy step
+    splits_used: int = 1  # train/validation splits drawn so far (re-split runs draw more)
+    seconds_before: float = 0.0  # training time of the epochs saved, over every attempt
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def from_json(cls, text: str) -> Progress:
+        return cls(**json.loads(text))
 
 
 def partial_dir(out_dir: str | os.PathLike) -> Path:
@@ -64,7 +86,7 @@ def save_state(
     scaler: torch.amp.GradScaler,
     loader_generator: torch.Generator,
     proxy_rng: np.random.Generator,
-    progress: dict[str, Any],
+    progress: Progress,
 ) -> None:
     """Write everything the next epoch depends on, atomically, to ``work/resume.pt``."""
     numpy_state = np.random.get_state(legacy=False)
@@ -84,11 +106,11 @@ def save_state(
         "cuda_rng": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
         "loader_rng": loader_generator.get_state(),
         "rng_json": json.dumps(rng),
-        "progress_json": json.dumps(progress),
+        "progress_json": progress.to_json(),
     }
     with atomic_path(work / STATE) as tmp:
         torch.save(state, tmp)
-    if os.environ.get(KILL_AFTER_EPOCH) == str(progress["epoch"]):
+    if os.environ.get(KILL_AFTER_EPOCH) == str(progress.epoch):
         os.kill(os.getpid(), signal.SIGKILL)
 
 
@@ -98,8 +120,8 @@ def read_state(work: Path, expected_fingerprint: str) -> dict[str, Any] | None:
     if not path.exists():
         return None
     state = torch.load(path, map_location="cpu", weights_only=True)
-    state["progress"] = json.loads(state.pop("progress_json"))
-    if state["progress"].get("fingerprint") != expected_fingerprint:
+    state["progress"] = Progress.from_json(state.pop("progress_json"))
+    if state["progress"].fingerprint != expected_fingerprint:
         # The run's parameters changed since the state was written: its epochs are not ours.
         shutil.rmtree(work)
         return None

@@ -3,6 +3,7 @@ built in a fixed order from its seed, and put back from a saved state (train/res
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -47,10 +48,10 @@ class TrainingState:
     scaler: torch.amp.GradScaler
     loader_rng: torch.Generator
     proxy_rng: np.random.Generator
-    progress: dict[str, Any]
+    progress: resume.Progress
     # Which images some training set of this run has held (the re-split leak, per epoch).
     trained_on: np.ndarray
-    clock: float  # perf_counter() when the time not yet in progress["seconds_before"] began
+    clock: float  # perf_counter() when the time not yet in progress.seconds_before began
 
     @property
     def epochs(self) -> int:
@@ -82,8 +83,7 @@ def build_training_state(
     work: Path,
     device: torch.device,
     device_info: dict[str, Any],
-    progress: dict[str, Any],
-    clock: float,
+    progress: resume.Progress,
 ) -> TrainingState:
     """Model, loader, mixer, optimizer and streams of a run that starts at epoch 0."""
     settings = run_params.train
@@ -100,7 +100,7 @@ def build_training_state(
     )
     train_set = TrainingImages(store, split.train, transform)
     loader_rng = torch.Generator().manual_seed(spec.seed)
-    loader = _loader(train_set, progress["batch_size"], loader_rng, device, device_info)
+    loader = _loader(train_set, progress.batch_size, loader_rng, device, device_info)
     mixer = _mixer(spec, data.num_classes, model, settings["mixing"], run_params.proxy)
     optimizer = build_optimizer(model, settings["optimizer"])
     steps = total_epochs(spec.schedule) * len(loader)
@@ -125,7 +125,7 @@ def build_training_state(
         proxy_rng=np.random.default_rng(spec.seed),
         progress=progress,
         trained_on=np.zeros(len(data.labels), dtype=bool),
-        clock=clock,
+        clock=time.perf_counter(),
     )
 
 
@@ -138,14 +138,14 @@ def resume_training(state: TrainingState, saved: dict[str, Any] | None) -> None:
         return
     state.progress = saved["progress"]
     resume.restore_state(saved, **state.streams())
-    rounds = len(state.progress["proxy_records"])
+    rounds = len(state.progress.proxy_records)
     resume.discard_unfinished_steps(state.work, rounds)
     if state.spec.proxy is not None:
         state.store.overlay = rebuild_overlay(
             state.work, len(state.data.labels), rounds, state.spec.proxy.clear_every_step
         )
     state.trained_on[state.split.train] = True
-    for round_index in range(1, state.progress["splits_used"]):
+    for round_index in range(1, state.progress.splits_used):
         state.resplit(round_index)
         # The current split may not be trained on yet: harmless, its val is not in its train.
         state.trained_on[state.split.train] = True
