@@ -35,17 +35,17 @@ from proxy_attention.report.plotting import save_figure
 # Papermill injects these. Run by hand from the project root, the first pair is drawn.
 params_file = "params.yaml"
 proxy_run = None
-settings = None
+parameters = None
 
 # %%
-if settings is None:
+if parameters is None:
     params = load_params(params_file)
     pair = proxy_run or params["figures"]["pairs"][0]
-    settings = notebook_parameters("saliency_comparison", params, pair)
+    parameters = notebook_parameters("saliency_comparison", params, pair)
 print("kernel interpreter:", sys.executable)
-display(settings)
+display(parameters)
 
 # %%
-fig = comparison_figure(**settings["figure"])
-save_figure(fig, Path(settings["out_dir"]), settings["name"])
-display(Image(filename=f"{settings['out_dir']}/{settings['name']}.png"))
+fig = comparison_figure(**parameters["figure"])
+save_figure(fig, Path(parameters["out_dir"]), parameters["name"])
+display(Image(filename=f"{parameters['out_dir']}/{parameters['name']}.png"))

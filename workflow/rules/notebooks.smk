@@ -31,7 +31,7 @@ def notebook_settings(w):
         {
             "params_file": PARAMS_FILE,
             "proxy_run": PAIRS[w.pair],
-            "settings": notebook_parameters(w.notebook, PARAMS, PAIRS[w.pair]),
+            "parameters": notebook_parameters(w.notebook, PARAMS, PAIRS[w.pair]),
         },
         sort_keys=True,
     )

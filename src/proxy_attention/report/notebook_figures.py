@@ -187,7 +187,7 @@ def pair_inputs(params: Params, proxy_run: str) -> Paths:
 
 
 def notebook_parameters(name: str, params: Params, proxy_run: str) -> dict[str, Any]:
-    """The ``settings`` papermill injects into notebook ``name`` for one pair (JSON-able)."""
+    """The ``parameters`` papermill injects into notebook ``name`` for one pair (JSON-able)."""
     entry = notebook_figure(name)
     spec = find_run(params, proxy_run)
     if spec.proxy is None:

@@ -24,7 +24,7 @@ from proxy_attention.atomic import atomic_path, remove_temporaries, write_text
 from proxy_attention.faults import boundary
 
 STATE = "resume.pt"
-# The fingerprint of the inputs the work directory was made from, written when it is created;
+# The record of the inputs the work directory was made from, written when it is created;
 # it travels with the finished run, so the result says what it was made from.
 INPUTS = "inputs.json"
 # Test-only fault injection: SIGKILL this process right after the state of epoch N is saved,
@@ -37,7 +37,7 @@ class Progress:
     """How far a run has got: what resume.pt saves beside the random streams, and what the
     finished run reports from."""
 
-    fingerprint: str  # the run's inputs (fingerprint below): a state is valid only for these
+    inputs: str  # the run's inputs record (inputs_record): a state is valid only for these
     batch_size: int
     epoch: int = 0  # the last finished epoch
     history: list[dict[str, Any]] = field(default_factory=list)  # one metrics row an epoch
@@ -50,7 +50,10 @@ class Progress:
 
     @classmethod
     def from_json(cls, text: str) -> Progress:
-        return cls(**json.loads(text))
+        fields = json.loads(text)
+        # resume.pt files written before the rename call the inputs record "fingerprint".
+        fields.setdefault("inputs", fields.pop("fingerprint", None))
+        return cls(**fields)
 
 
 def partial_dir(out_dir: str | os.PathLike) -> Path:
@@ -59,22 +62,22 @@ def partial_dir(out_dir: str | os.PathLike) -> Path:
     return out.with_name(out.name + ".partial")
 
 
-def fingerprint(*parts: Any) -> str:
+def inputs_record(*parts: Any) -> str:
     """What the saved state is only valid for: every input of the run (run_inputs)."""
     return json.dumps(parts, sort_keys=True, default=str)
 
 
-def claim(work: Path, expected_fingerprint: str) -> None:
+def claim(work: Path, expected_inputs: str) -> None:
     """Keep ``work`` only if it was made from exactly these inputs; otherwise start it afresh.
 
     Guards both a saved epoch state and a finished but not yet renamed result: either from
     other settings, another split or other prepared data must never become this run's result.
     """
     recorded = work / INPUTS
-    if work.exists() and not (recorded.exists() and recorded.read_text() == expected_fingerprint):
+    if work.exists() and not (recorded.exists() and recorded.read_text() == expected_inputs):
         shutil.rmtree(work)
     if not recorded.exists():
-        write_text(recorded, expected_fingerprint)
+        write_text(recorded, expected_inputs)
 
 
 def save_state(
@@ -114,14 +117,14 @@ def save_state(
         os.kill(os.getpid(), signal.SIGKILL)
 
 
-def read_state(work: Path, expected_fingerprint: str) -> dict[str, Any] | None:
+def read_state(work: Path, expected_inputs: str) -> dict[str, Any] | None:
     """The saved state when it belongs to this run's settings; None (and a clean slate) if not."""
     path = work / STATE
     if not path.exists():
         return None
     state = torch.load(path, map_location="cpu", weights_only=True)
     state["progress"] = Progress.from_json(state.pop("progress_json"))
-    if state["progress"].fingerprint != expected_fingerprint:
+    if state["progress"].inputs != expected_inputs:
         # The run's parameters changed since the state was written: its epochs are not ours.
         shutil.rmtree(work)
         return None

@@ -19,7 +19,7 @@ from tqdm import tqdm
 
 from proxy_attention.atomic import read_json, write_json
 from proxy_attention.checkpoint import CHECKPOINT, save_classifier
-from proxy_attention.data.fingerprint import data_fingerprint
+from proxy_attention.data.content_hashes import data_hashes
 from proxy_attention.data.prepared import PreparedDataset, open_prepared
 from proxy_attention.data.split import fold_split, load_split
 from proxy_attention.devices import describe, device_report, loader_workers
@@ -40,7 +40,7 @@ from proxy_attention.train.training_state import (
     resume_training,
 )
 
-__all__ = ["CHECKPOINT", "METRICS", "run_fingerprint", "train_run"]
+__all__ = ["CHECKPOINT", "METRICS", "run_inputs", "train_run"]
 
 
 def train_run(
@@ -56,23 +56,23 @@ def train_run(
 
     ``run_params`` is ``slices.train_slice(params)`` and nothing else, so a run reads only
     what its settings string declares. ``dataset`` is the dataset's params entry: with the
-    data's content hashes it is part of what a saved state is valid for (run_fingerprint).
+    data's content hashes it is part of what a saved state is valid for (run_inputs).
     """
     require_slice(run_params, TrainSlice, "train_run")
     started = time.perf_counter()
     out = Path(out_dir)
     work = resume.partial_dir(out)
-    fingerprint = run_fingerprint(spec, run_params, dataset, prepared_dir, split_path)
-    resume.claim(work, fingerprint)  # a work directory from other inputs is discarded
+    inputs = run_inputs(spec, run_params, dataset, prepared_dir, split_path)
+    resume.claim(work, inputs)  # a work directory from other inputs is discarded
     if (work / METRICS).exists():  # killed between the last write and the final rename
         resume.finish(work, out)
         return read_json(out / METRICS)
     device, device_info = _configure_torch(spec, run_params.train, threads)
     data, split = open_prepared(prepared_dir), fold_split(load_split(split_path), spec.fold)
-    saved = resume.read_state(work, fingerprint)
+    saved = resume.read_state(work, inputs)
     batch_size = _batch_size(saved, spec, run_params.train, data, len(split.train), device)
     work.mkdir(parents=True, exist_ok=True)
-    progress = resume.Progress(fingerprint, batch_size)
+    progress = resume.Progress(inputs, batch_size)
     state = build_training_state(spec, run_params, data, split, work, device, device_info, progress)
     state.clock = started  # the set-up (data, batch-size finder, model) counts as run time
     resume_training(state, saved)
@@ -85,7 +85,7 @@ def train_run(
     return metrics
 
 
-def run_fingerprint(
+def run_inputs(
     spec: RunSpec,
     run_params: TrainSlice,
     dataset: dict[str, Any] | None,
@@ -94,12 +94,12 @@ def run_fingerprint(
 ) -> str:
     """Every input of a run: its spec, the train and proxy settings, its dataset's entry, and
     the content hashes of the split file and the prepared data."""
-    return resume.fingerprint(
+    return resume.inputs_record(
         spec.as_dict(),
         run_params.train,
         run_params.proxy,
         dataset,
-        data_fingerprint(prepared_dir, split_path),
+        data_hashes(prepared_dir, split_path),
     )
 
 

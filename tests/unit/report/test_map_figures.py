@@ -270,5 +270,5 @@ def test_notebook_pairs_are_in_sync_and_tagged(name):
 
     assert cells(notebook) == cells(script), f"run: jupytext --to ipynb notebooks/{name}.py"
     tagged = [c for c in notebook.cells if "parameters" in c.metadata.get("tags", [])]
-    assert len(tagged) == 1 and "settings = None" in tagged[0].source
+    assert len(tagged) == 1 and "parameters = None" in tagged[0].source
     assert notebook.metadata["kernelspec"]["name"] == "python3"

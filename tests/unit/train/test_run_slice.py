@@ -10,7 +10,7 @@ from proxy_attention.grid import RunSpec
 from proxy_attention.slices import train_settings, train_slice
 from proxy_attention.stamps import STAMP, stamp_text
 from proxy_attention.train.resume import INPUTS, partial_dir
-from proxy_attention.train.run import METRICS, run_fingerprint, train_run
+from proxy_attention.train.run import METRICS, run_inputs, train_run
 from tests.unit.train.test_run import toy_params
 
 SPEC = RunSpec("toy", "test_efficientnet", "basic", (1,), seed=0)
@@ -59,5 +59,5 @@ def test_a_run_given_exactly_its_slice_records_and_stamps_that_slice(params, toy
     assert (run / STAMP).read_text() == stamp_text(
         train_settings(params), SPEC.run_id, "train"
     ) + "\n"
-    assert (run / INPUTS).read_text() == run_fingerprint(SPEC, given, entry, *toy_dataset)
+    assert (run / INPUTS).read_text() == run_inputs(SPEC, given, entry, *toy_dataset)
     assert json.loads((run / METRICS).read_text())["run_id"] == SPEC.run_id
