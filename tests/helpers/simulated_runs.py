@@ -285,3 +285,25 @@ def simulate_grid(
     if as_pipeline and params["grid"]["train_together"]:
         write_bundle_markers(params, root)
     return len(specs)
+
+
+def simulated_report(params: dict[str, Any], folder: Path) -> dict[str, str]:
+    """The report step's LaTeX (folder/generated) on the simulated runs of ``params``' grid:
+    evaluation, appendix and explainability by name."""
+    from proxy_attention.report.aggregate import aggregate_to
+    from proxy_attention.report.build import write_report
+
+    simulate_grid(params, folder)
+    ids = [spec.run_id for spec in expand_grid(params)]
+    aggregate_to(
+        [folder / layout.RUNS_ROOT / i / layout.METRICS for i in ids],
+        [folder / layout.EXPLAIN_ROOT / i / layout.METRICS for i in ids],
+        folder / "results",
+    )
+    params_file = folder / "params.yaml"
+    params_file.write_text("report: {confidence: 0.95}\n")
+    write_report(folder / "results", params, params_file, folder / "generated")
+    return {
+        name: (folder / "generated" / f"{name}.tex").read_text()
+        for name in ("evaluation", "appendix", "explainability")
+    }
