@@ -1,15 +1,18 @@
 """The notebook figures: one registry entry per notebook of notebooks/, each drawn once per
 figure pair of params.yaml (``figures.pairs``), and the thesis LaTeX that includes them.
 
-An entry says what papermill injects into its notebook, which files the notebook reads (the
-rule's inputs), and how the thesis and Snakemake's report caption it. Adding a figure is one
-notebook plus one entry; workflow/rules/notebooks.smk runs every entry through one rule.
+An entry says what papermill injects into its notebook, which of the pair's files the notebook
+reads (the rule's inputs), and how the thesis and Snakemake's report caption it. Adding a figure
+is one notebook plus one entry; workflow/rules/notebooks.smk runs every entry through one rule.
+A notebook itself is its parameters, one call of its figure function and the figure
+(figure_parameters, save_notebook_figure).
 """
 
 from __future__ import annotations
 
 import re
 import shutil
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,8 +35,7 @@ class NotebookFigure:
 
     name: str  # notebooks/<name>.ipynb, and the stem of its PDF and PNG
     figure_args: Callable[[Params, RunSpec, Paths], dict[str, Any]]  # papermill's "figure"
-    runs: Callable[[RunSpec], list[str]]  # the runs whose files it reads
-    reads_split: bool  # whether it reads the split (beside the prepared data)
+    reads: tuple[str, ...]  # besides the prepared data: of "proxy", "control" (runs), "split"
     caption: Callable[[Params, RunSpec, str], str]  # the thesis caption, given the run in TeX
     report_caption: str  # Snakemake's report, with {pair}
     report_label: str
@@ -125,8 +127,7 @@ NOTEBOOK_FIGURES: dict[str, NotebookFigure] = {
         NotebookFigure(
             "saliency_comparison",
             _comparison_args,
-            runs=lambda spec: [spec.run_id, spec.control_id],
-            reads_split=True,
+            reads=("proxy", "control", "split"),
             caption=_comparison_caption,
             report_caption="Saliency maps of the same test images under the proxy run "
             "(``{pair}``) and its control.",
@@ -135,8 +136,7 @@ NOTEBOOK_FIGURES: dict[str, NotebookFigure] = {
         NotebookFigure(
             "proxy_gallery",
             _gallery_args,
-            runs=lambda spec: [spec.control_id],
-            reads_split=True,
+            reads=("control", "split"),
             caption=_gallery_caption,
             report_caption="Proxy images of pair ``{pair}`` across the thresholds and "
             "weights of ``figures.gallery``.",
@@ -145,8 +145,7 @@ NOTEBOOK_FIGURES: dict[str, NotebookFigure] = {
         NotebookFigure(
             "proxy_steps",
             _steps_args,
-            runs=lambda spec: [spec.run_id],
-            reads_split=False,
+            reads=("proxy",),
             caption=_steps_caption,
             report_caption="The images of every proxy step of pair ``{pair}``: originals, "
             "saliency maps and the proxies that replaced them.",
@@ -201,6 +200,31 @@ def notebook_parameters(name: str, params: Params, proxy_run: str) -> dict[str, 
     }
 
 
+def figure_parameters(
+    name: str, params_file: str, proxy_run: str | None, injected: dict[str, Any] | None
+) -> dict[str, Any]:
+    """The parameters papermill ``injected``; run by hand (none), those of ``proxy_run``, by
+    default the first pair."""
+    from proxy_attention.params import load_params
+
+    # The kernel must be the pipeline's environment; the executed notebook says which it was.
+    print("kernel interpreter:", sys.executable)
+    if injected is not None:
+        return injected
+    params = load_params(params_file)
+    return notebook_parameters(name, params, proxy_run or params["figures"]["pairs"][0])
+
+
+def save_notebook_figure(fig: Any, parameters: dict[str, Any]) -> str:
+    """Write the notebook's figure as PDF and PNG where its parameters say; the PNG's path,
+    for the notebook to show."""
+    from proxy_attention.report.plotting import save_figure
+
+    out_dir = Path(parameters["out_dir"])
+    save_figure(fig, out_dir, parameters["name"])
+    return str(out_dir / f"{parameters['name']}.png")
+
+
 def notebook_inputs(
     name: str,
     params: Params,
@@ -214,8 +238,9 @@ def notebook_inputs(
     spec = find_run(params, proxy_run)
     trained = trained or layout.run_file
     paths = pair_inputs(params, proxy_run)
-    data = [paths["prepared"]] + ([paths["split"]] if entry.reads_split else [])
-    return list(dict.fromkeys(trained(run_id) for run_id in entry.runs(spec))) + data
+    runs = {"proxy": spec.run_id, "control": spec.control_id}
+    data = [paths["prepared"]] + ([paths["split"]] if "split" in entry.reads else [])
+    return [trained(runs[role]) for role in entry.reads if role in runs] + data
 
 
 def _run_in_tex(proxy_run: str) -> str:
