@@ -2,7 +2,8 @@
 figure pair of params.yaml (``figures.pairs``), and the thesis LaTeX that includes them.
 
 An entry says what papermill injects into its notebook, which of the pair's files the notebook
-reads (the rule's inputs), and how the thesis and Snakemake's report caption it. Adding a figure
+reads (the rule's inputs), and how Snakemake's report captions it; the thesis caption is the
+notebook's macro in thesis/templates/notebook_figures.tex.j2. Adding a figure
 is one notebook plus one entry; workflow/rules/notebooks.smk runs every entry through one rule.
 A notebook itself is its parameters, one call of its figure function and the figure
 (figure_parameters, save_notebook_figure).
@@ -14,7 +15,7 @@ import re
 import shutil
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from proxy_attention import layout
 from proxy_attention.atomic import atomic_dir, write_text
 from proxy_attention.grid import RunSpec, find_run
 from proxy_attention.report.latex import escape, figure
+from proxy_attention.report.templates import NOTEBOOK_FIGURES_WORDS, phrase
 
 # What a notebook gets to build its figure arguments and captions from: the params, the
 # proxy run's spec and the paths of the pair's files (pair_inputs).
@@ -36,7 +38,6 @@ class NotebookFigure:
     name: str  # notebooks/<name>.ipynb, and the stem of its PDF and PNG
     figure_args: Callable[[Params, RunSpec, Paths], dict[str, Any]]  # papermill's "figure"
     reads: tuple[str, ...]  # besides the prepared data: of "proxy", "control" (runs), "split"
-    caption: Callable[[Params, RunSpec, str], str]  # the thesis caption, given the run in TeX
     report_caption: str  # Snakemake's report, with {pair}
     report_label: str
 
@@ -63,15 +64,6 @@ def _comparison_args(params: Params, spec: RunSpec, paths: Paths) -> dict[str, A
     }
 
 
-def _comparison_caption(params: Params, spec: RunSpec, run: str) -> str:
-    return (
-        f"Saliency maps ({escape(params['explain']['method'])}) of the predicted class on "
-        f"{params['figures']['comparison']['images']} test images, for the control (middle "
-        f"row) and the proxy run {run} (bottom row). A green title marks a right prediction, "
-        "a red one a wrong prediction."
-    )
-
-
 def _gallery_args(params: Params, spec: RunSpec, paths: Paths) -> dict[str, Any]:
     gallery = params["figures"]["gallery"]
     return {
@@ -90,35 +82,12 @@ def _gallery_args(params: Params, spec: RunSpec, paths: Paths) -> dict[str, Any]
     }
 
 
-def _listed(values: list[float]) -> str:
-    return ", ".join(f"{value:g}" for value in values)
-
-
-def _gallery_caption(params: Params, spec: RunSpec, run: str) -> str:
-    gallery = params["figures"]["gallery"]
-    return (
-        f"Proxy images ({escape(spec.proxy.mode)} mode) of {gallery['images']} "
-        f"{gallery['split']} images, from the {escape(spec.proxy.method)} maps of the control "
-        f"of {run}, at thresholds $\\tau \\in \\{{{_listed(gallery['thresholds'])}\\}}$ and "
-        f"weights $\\lambda \\in \\{{{_listed(gallery['weights'])}\\}}$."
-    )
-
-
 def _steps_args(params: Params, spec: RunSpec, paths: Paths) -> dict[str, Any]:
     return {
         "run_dir": layout.run_dir(spec.run_id),
         "prepared": paths["prepared"],
         "images": params["figures"]["steps"]["images"],
     }
-
-
-def _steps_caption(params: Params, spec: RunSpec, run: str) -> str:
-    return (
-        f"Training images chosen at each proxy step of {run}: the original (upper row), the "
-        "saliency map the step made of it (middle row; the colour bar gives its values) and "
-        "the proxy that replaced it (lower row). Titles name the true class and the class the "
-        "map explains; the row label counts the chosen among the misclassified images."
-    )
 
 
 NOTEBOOK_FIGURES: dict[str, NotebookFigure] = {
@@ -128,7 +97,6 @@ NOTEBOOK_FIGURES: dict[str, NotebookFigure] = {
             "saliency_comparison",
             _comparison_args,
             reads=("proxy", "control", "split"),
-            caption=_comparison_caption,
             report_caption="Saliency maps of the same test images under the proxy run "
             "(``{pair}``) and its control.",
             report_label="saliency maps of the proxy run and its control",
@@ -137,7 +105,6 @@ NOTEBOOK_FIGURES: dict[str, NotebookFigure] = {
             "proxy_gallery",
             _gallery_args,
             reads=("control", "split"),
-            caption=_gallery_caption,
             report_caption="Proxy images of pair ``{pair}`` across the thresholds and "
             "weights of ``figures.gallery``.",
             report_label="proxy images across thresholds and weights",
@@ -146,7 +113,6 @@ NOTEBOOK_FIGURES: dict[str, NotebookFigure] = {
             "proxy_steps",
             _steps_args,
             reads=("proxy",),
-            caption=_steps_caption,
             report_caption="The images of every proxy step of pair ``{pair}``: originals, "
             "saliency maps and the proxies that replaced them.",
             report_label="the images of every proxy step",
@@ -270,7 +236,10 @@ def write_saliency_tex(
                 pdf = Path(slug) / f"{entry.name}.pdf"
                 _copy_figure(figures_dir / pdf, tmp / pdf, proxy_run)
                 copied.append(copies / pdf)
-                caption = entry.caption(params, spec, _run_in_tex(proxy_run))
+                caption = phrase(
+                    NOTEBOOK_FIGURES_WORDS, entry.name, params=params, proxy=asdict(spec.proxy),
+                    run=_run_in_tex(proxy_run),
+                )  # fmt: skip
                 source = f"{figures_dir / slug / entry.name}.ipynb"
                 path = layout.included_from(copies / pdf, tex)
                 parts.append(figure(path, caption, f"{entry.label}-{number}", source))

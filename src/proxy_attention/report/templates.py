@@ -27,6 +27,7 @@ EVALUATION_WORDS = "evaluation.tex.j2"  # evaluation.tex and appendix.tex: capti
 LEAK_WORDS = "leak.tex.j2"
 EXPLAINABILITY_WORDS = "explainability.tex.j2"
 COLOPHON_WORDS = "colophon.tex.j2"
+NOTEBOOK_FIGURES_WORDS = "notebook_figures.tex.j2"  # saliency_figures.tex: one macro a notebook
 
 
 def environment() -> jinja2.Environment:
