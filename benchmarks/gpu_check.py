@@ -199,12 +199,12 @@ def oom_path(args, device) -> dict:
 def lambda_zero_drift(args, folder: Path) -> dict:
     """A lambda = 0 proxy run against its control (and the control against itself, the GPU's
     own run-to-run noise), trained by the project's train_run on the bundled digits."""
-    from proxy_attention.bundles import train_slice
     from proxy_attention.data.prepared import open_prepared, write_prepared
     from proxy_attention.data.sources.digits import CLASSES, digits_samples
     from proxy_attention.data.split import make_split, save_split
     from proxy_attention.grid import expand_grid
     from proxy_attention.params import load_params, validate_params
+    from proxy_attention.slices import train_slice
     from proxy_attention.train.run import train_run
 
     size = 64

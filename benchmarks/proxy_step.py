@@ -31,7 +31,7 @@ from proxy_attention.data.prepared import open_prepared, write_prepared  # noqa:
 from proxy_attention.data.views import ImageStore  # noqa: E402
 from proxy_attention.grid import ProxySettings  # noqa: E402
 from proxy_attention.models import create_classifier  # noqa: E402
-from proxy_attention.proxy.step import StepOptions, make_proxies  # noqa: E402
+from proxy_attention.proxy.step import Chosen, StepOptions, make_proxies  # noqa: E402
 from proxy_attention.train.loop import train_epoch  # noqa: E402
 from proxy_attention.train.optim import build_optimizer, build_scheduler  # noqa: E402
 
@@ -69,7 +69,7 @@ def proxy_seconds_per_image(model, store, method, batch_size, device, folder) ->
         contact_sheet_images=8,
     )
     start = time.perf_counter()
-    make_proxies(model, store, indices, targets, settings, options, folder, device)
+    make_proxies(model, store, Chosen(indices, targets), settings, options, folder, device)
     if device.type == "cuda":
         torch.cuda.synchronize()
     return (time.perf_counter() - start) / len(indices)

@@ -3,8 +3,9 @@
 A scratch project (the repository's Snakefile, workflow/, thesis/, notebooks/, src/, params and
 requirements.lock) reads workflow/configs/thesis.yaml (`--configfile`). Every run is written
 where the train and explain rules put them, stamped like real results with the current
-settings and code, with schema-true simulated metrics and planted effects (report/simulate.py:
-+1.0 point on food101 at thresholds >= 0.8, -0.5 point at weight 0.95, nothing elsewhere).
+settings and code, with schema-true simulated metrics and planted effects
+(tests/helpers/simulated_runs.py: +1.0 point on food101 at thresholds >= 0.8, -0.5 point at
+weight 0.95, nothing elsewhere).
 
 Stand-ins (tests/helpers/simulated_pipeline.py): download, prepare and weights get pre-written
 outputs (manifests and prepared data made by the project's own download and prepare code from

@@ -16,35 +16,20 @@
 #
 # A few images, the control model's saliency maps (the pair's proxy method) and the proxy
 # images `proxy_attention.proxy.images.proxy_images` makes from them for every threshold and
-# weight of `figures.gallery`. The logic lives in `proxy_attention.report.map_figures`;
-# this notebook calls it and saves the figure as PDF and PNG.
+# weight of `figures.gallery`.
 
 # %%
-import sys
-from pathlib import Path
+from IPython.display import Image
 
-from IPython.display import Image, display
-
-from proxy_attention.params import load_params
-from proxy_attention.report.map_figures import gallery_figure
-from proxy_attention.report.notebook_figures import notebook_parameters
-from proxy_attention.report.plotting import save_figure
+from proxy_attention.report.map_figures import Gallery, gallery_figure
+from proxy_attention.report.notebook_figures import figure_parameters, save_notebook_figure
 
 # %% tags=["parameters"]
-# Papermill injects these. Run by hand from the project root, the first pair is drawn.
+# Papermill injects these; run by hand from the project root, the first pair is drawn.
 params_file = "params.yaml"
 proxy_run = None
-settings = None
+parameters = None
 
 # %%
-if settings is None:
-    params = load_params(params_file)
-    pair = proxy_run or params["figures"]["pairs"][0]
-    settings = notebook_parameters("proxy_gallery", params, pair)
-print("kernel interpreter:", sys.executable)
-display(settings)
-
-# %%
-fig = gallery_figure(**settings["figure"])
-save_figure(fig, Path(settings["out_dir"]), settings["name"])
-display(Image(filename=f"{settings['out_dir']}/{settings['name']}.png"))
+parameters = figure_parameters("proxy_gallery", params_file, proxy_run, parameters)
+Image(save_notebook_figure(gallery_figure(Gallery(**parameters["figure"])), parameters))

@@ -16,36 +16,20 @@
 #
 # For every proxy step of a run, the first misclassified training images it chose: the
 # original (`originals.npy`) above the saliency map the step used (`maps.npy`, with a colour
-# bar) above the proxy that replaced it (`images.npy`). The logic lives in
-# `proxy_attention.report.map_figures`; this notebook calls it and saves the figure as
-# PDF and PNG.
+# bar) above the proxy that replaced it (`images.npy`).
 
 # %%
-import sys
-from pathlib import Path
+from IPython.display import Image
 
-from IPython.display import Image, display
-
-from proxy_attention.params import load_params
 from proxy_attention.report.map_figures import steps_figure
-from proxy_attention.report.notebook_figures import notebook_parameters
-from proxy_attention.report.plotting import save_figure
+from proxy_attention.report.notebook_figures import figure_parameters, save_notebook_figure
 
 # %% tags=["parameters"]
-# Papermill injects these. Run by hand from the project root, the first pair is drawn.
+# Papermill injects these; run by hand from the project root, the first pair is drawn.
 params_file = "params.yaml"
 proxy_run = None
-settings = None
+parameters = None
 
 # %%
-if settings is None:
-    params = load_params(params_file)
-    pair = proxy_run or params["figures"]["pairs"][0]
-    settings = notebook_parameters("proxy_steps", params, pair)
-print("kernel interpreter:", sys.executable)
-display(settings)
-
-# %%
-fig = steps_figure(**settings["figure"])
-save_figure(fig, Path(settings["out_dir"]), settings["name"])
-display(Image(filename=f"{settings['out_dir']}/{settings['name']}.png"))
+parameters = figure_parameters("proxy_steps", params_file, proxy_run, parameters)
+Image(save_notebook_figure(steps_figure(**parameters["figure"]), parameters))

@@ -102,7 +102,7 @@ class RunSpec:
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
-        if self.fold is None:  # a run without folds keeps the spec (and fingerprint) it had
+        if self.fold is None:  # a run without folds keeps the spec (and inputs record) it had
             del data["fold"]
         data["schedule"] = list(self.schedule)
         data["run_id"] = self.run_id

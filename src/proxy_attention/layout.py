@@ -57,6 +57,8 @@ THESIS_DIR = "thesis"
 THESIS_TEX = f"{THESIS_DIR}/thesis.tex"
 THESIS_PDF = f"{THESIS_DIR}/build/thesis.pdf"
 GENERATED_ROOT = f"{THESIS_DIR}/generated"
+# The words of the generated files (report/templates.py): a writer edits these, not Python.
+TEMPLATES_DIR = f"{THESIS_DIR}/templates"
 # The LaTeX files of the report step, by what they hold.
 REPORT_TEX = {
     "evaluation": "evaluation.tex",

@@ -12,7 +12,6 @@ import re
 import pandas as pd
 import pytest
 
-from proxy_attention.report.simulate import EFFECT_DATASET
 from proxy_attention.report.summary_views import ALL_DATASETS, significant
 from tests.helpers.simulated_pipeline import (
     REAL_RULES,
@@ -23,6 +22,7 @@ from tests.helpers.simulated_pipeline import (
     thesis_params,
     views_with_truth,
 )
+from tests.helpers.simulated_runs import EFFECT_DATASET
 
 pytestmark = pytest.mark.e2e
 ALPHA = 0.05

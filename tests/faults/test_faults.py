@@ -25,11 +25,11 @@ import torch
 import yaml
 
 from proxy_attention.atomic import read_json
-from proxy_attention.bundles import STAMP
 from proxy_attention.cli import main
 from proxy_attention.data.sources import download as download_module
 from proxy_attention.faults import KILL_AT
 from proxy_attention.params import load_params
+from proxy_attention.stamps import STAMP
 from proxy_attention.train.resume import partial_dir
 from tests.faults import conftest as faults_conftest
 from tests.helpers import archives
@@ -288,7 +288,7 @@ def _papermill(settings: dict, out_dir: Path, kill_at: str | None = None):
     env.pop(KILL_AT, None)
     if kill_at:
         env[KILL_AT] = kill_at  # the kernel inherits it: the kill comes from inside the notebook
-    injected = {**settings, "settings": {**settings["settings"], "out_dir": str(out_dir)}}
+    injected = {**settings, "parameters": {**settings["parameters"], "out_dir": str(out_dir)}}
     out_dir.mkdir(parents=True, exist_ok=True)  # Snakemake makes output folders
     command = [sys.executable, "-m", "papermill", str(ROOT / NOTEBOOK), str(out_dir / "nb.ipynb")]
     command += ["-k", "python3", "--no-progress-bar", "-y", json.dumps(injected)]
@@ -303,7 +303,7 @@ def test_notebook(project, record, tmp_path):
     settings = {
         "params_file": "params.yaml",
         "proxy_run": proxy_run,
-        "settings": notebook_parameters("saliency_comparison", params, proxy_run),
+        "parameters": notebook_parameters("saliency_comparison", params, proxy_run),
     }
     reference, out = tmp_path / "reference", tmp_path / "killed"
     done = _papermill(settings, reference)

@@ -3,8 +3,9 @@
 Used by tests/e2e/test_simulated_grid.py (a sub-grid) and benchmarks/simulate_thesis_grid.py
 (the whole thesis grid). A scratch copy of the project (tests/e2e/conftest.py: make_project)
 gets every run of its params file simulated where the train and explain rules put them
-(report/simulate.py: stamped with the current settings and code, stand-in checkpoints, bundle
-markers), and small real stand-ins where a step needs real data or trained weights:
+(tests/helpers/simulated_runs.py: stamped with the current settings and code, stand-in
+checkpoints, bundle markers), and small real stand-ins where a step needs real data or trained
+weights:
 
 - held complete with `snakemake --touch` (Snakemake records them, params and code digests
   included, in .snakemake/metadata, so no later run plans them): download (each dataset's
@@ -35,8 +36,8 @@ import yaml
 from proxy_attention import layout
 from proxy_attention.atomic import write_json
 from proxy_attention.params import validate_params
-from proxy_attention.report.simulate import simulate_grid
 from tests.e2e.conftest import make_project
+from tests.helpers.simulated_runs import simulate_grid
 
 ROOT = Path(__file__).resolve().parents[2]
 THESIS_CONFIG = ROOT / "workflow" / "configs" / "thesis.yaml"
@@ -301,7 +302,7 @@ def planted_pairs(folder: Path, params: dict[str, Any]):
     from proxy_attention.params import validate_params
     from proxy_attention.report.build import add_labels
     from proxy_attention.report.comparison import paired_runs
-    from proxy_attention.report.simulate import planted_gain
+    from tests.helpers.simulated_runs import planted_gain
 
     runs = add_labels(pd.read_csv(folder / "data" / "results" / "runs.csv"))
     specs = runs_by_id(validate_params(params))

@@ -8,12 +8,12 @@ import pytest
 import torch
 from PIL import Image
 
-from proxy_attention.bundles import train_slice
 from proxy_attention.cli import main
 from proxy_attention.data.conversions import to_float
 from proxy_attention.data.prepared import open_prepared
 from proxy_attention.grid import RunSpec
 from proxy_attention.inference import load_run, overlay, overlay_name
+from proxy_attention.slices import train_slice
 from proxy_attention.train.run import train_run
 
 

@@ -3,39 +3,18 @@
 import pandas as pd
 import pytest
 
-from proxy_attention.grid import expand_grid
-from proxy_attention.layout import EXPLAIN_ROOT, RESULT_FIGURES, RESULT_FIGURES_FOLDER, RUNS_ROOT
-from proxy_attention.layout import METRICS as RESULT
-from proxy_attention.report.aggregate import aggregate_to
-from proxy_attention.report.build import write_report
-from proxy_attention.report.simulate import simulate_grid
+from proxy_attention.layout import RESULT_FIGURES, RESULT_FIGURES_FOLDER
 from proxy_attention.report.views import (
     MAIN_TEXT_VARIANTS,
     figure_files,
     grid_runs,
     report_views,
 )
-
-
-def report(params, folder):
-    simulate_grid(params, folder)
-    ids = [spec.run_id for spec in expand_grid(params)]
-    aggregate_to(
-        [folder / RUNS_ROOT / i / RESULT for i in ids],
-        [folder / EXPLAIN_ROOT / i / RESULT for i in ids],
-        folder / "results",
-    )
-    params_file = folder / "params.yaml"
-    params_file.write_text("report: {confidence: 0.95}\n")
-    write_report(folder / "results", params, params_file, folder / "generated")
-    return {
-        name: (folder / "generated" / f"{name}.tex").read_text()
-        for name in ("evaluation", "appendix", "explainability")
-    }
+from tests.helpers.simulated_runs import simulated_report
 
 
 def test_the_embedded_default_keeps_every_table(params, tmp_path):
-    tex = report(params, tmp_path)
+    tex = simulated_report(params, tmp_path)
     for label in ("tab:results", "tab:paired", "fig:cost-gain", "fig:test-accuracy", "tab:chosen"):
         assert rf"\label{{{label}}}" in tex["evaluation"]
     assert "fig:gain-heatmaps" not in tex["evaluation"]  # one threshold, one weight
@@ -52,7 +31,7 @@ def test_past_the_limit_the_main_text_shows_controls_and_chosen_variants(params,
         thresholds=[0.4, 0.6, 0.8, 0.9], weights=[0.2, 0.5, 0.8], subsets=[0.2, 0.5]
     )
     assert 1 + 2 * 4 * 3 * 2 == 49 > MAIN_TEXT_VARIANTS
-    tex = report(params, tmp_path)
+    tex = simulated_report(params, tmp_path)
     evaluation = tex["evaluation"]
     assert "fig:test-accuracy" not in evaluation and "fig:gain-variant" not in evaluation
     # the chapters' Table~\ref{tab:paired} finds a pointer, not 48 rows
@@ -84,7 +63,7 @@ def test_the_report_draws_exactly_the_figures_its_rule_declares(params, tmp_path
     lists = dict(GRIDS[grid])
     params["grid"].update({k: lists.pop(k) for k in list(lists) if k in params["grid"]})
     params["grid"]["proxy"].update(lists)
-    report(params, tmp_path)
+    simulated_report(params, tmp_path)
     figures = tmp_path / "generated" / RESULT_FIGURES_FOLDER
     written = sorted(f"{RESULT_FIGURES}/{path.name}" for path in figures.iterdir())
     # what workflow/rules/common.smk declares as the report rule's figures

@@ -14,12 +14,12 @@ import torch
 import yaml
 
 from proxy_attention.atomic import read_json
-from proxy_attention.bundles import train_slice
 from proxy_attention.data.split import load_split, make_folds, save_split
 from proxy_attention.grid import expand_grid
 from proxy_attention.params import load_params
+from proxy_attention.slices import train_slice
 from proxy_attention.train.resume import KILL_AFTER_EPOCH, STATE, partial_dir
-from proxy_attention.train.run import CHECKPOINT, METRICS, run_fingerprint, train_run
+from proxy_attention.train.run import CHECKPOINT, METRICS, run_inputs, train_run
 
 PROXY = {
     "methods": ["saliency"],
@@ -55,7 +55,7 @@ def toy_params_file(schedule: list, folder: Path, augmentation: str = "basic") -
 
 
 def toy_entry(params: dict) -> dict:
-    """The toy dataset's params entry, which the CLI's runs record in their fingerprint."""
+    """The toy dataset's params entry, which the CLI's runs record in their inputs record."""
     return params["datasets"]["toy"]
 
 
@@ -199,10 +199,8 @@ def test_state_of_another_fold_is_never_resumed(toy_dataset, tmp_path):
     assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
     assert (partial_dir(out) / STATE).exists()
     entry = toy_entry(params)
-    fingerprints = {
-        run_fingerprint(s, train_slice(params), entry, prepared, split) for s in (first, second)
-    }
-    assert len(fingerprints) == 2  # the fold is part of what a saved state is valid for
+    records = {run_inputs(s, train_slice(params), entry, prepared, split) for s in (first, second)}
+    assert len(records) == 2  # the fold is part of what a saved state is valid for
     fresh = train_run(second, train_slice(params), prepared, split, tmp_path / "fresh", 1, entry)
     changed = train_run(second, train_slice(params), prepared, split, out, 1, entry)
     assert without_timing(changed) == without_timing(fresh)

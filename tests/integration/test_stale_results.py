@@ -12,11 +12,12 @@ import numpy as np
 import yaml
 
 from proxy_attention.atomic import read_json
-from proxy_attention.bundles import STAMP, fingerprint, train_settings, train_slice
 from proxy_attention.data.split import make_split, save_split
 from proxy_attention.faults import KILL_AT
 from proxy_attention.grid import expand_grid
 from proxy_attention.params import load_params
+from proxy_attention.slices import train_settings, train_slice
+from proxy_attention.stamps import STAMP, stamp_text
 from proxy_attention.train.resume import KILL_AFTER_EPOCH, STATE, partial_dir
 from proxy_attention.train.run import METRICS, train_run
 from tests.integration.test_resume import toy_params_file, without_timing
@@ -77,7 +78,7 @@ def test_finished_work_of_other_settings_is_not_returned(toy_dataset, tmp_path):
     assert rerun.returncode == 0, rerun.stderr[-2000:]
     assert without_timing(read_json(out / METRICS)) == without_timing(fresh)
     stamp = (out / STAMP).read_text().strip()
-    assert stamp == fingerprint(train_settings(params), spec.run_id, "train")
+    assert stamp == stamp_text(train_settings(params), spec.run_id, "train")
 
 
 def test_finished_work_of_the_same_inputs_is_moved_into_place(toy_dataset, tmp_path):

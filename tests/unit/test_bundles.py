@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 
 from proxy_attention.atomic import read_json
-from proxy_attention.bundles import bundles, is_current, run_bundle, stamp
+from proxy_attention.bundles import bundles, run_bundle
 from proxy_attention.grid import expand_grid
 from proxy_attention.params import ParamsError, load_params, validate_params
+from proxy_attention.stamps import is_current, stamp
 
 ROOT = Path(__file__).resolve().parents[2]
 THESIS = load_params(ROOT / "workflow/configs/thesis.yaml")
@@ -127,6 +128,6 @@ def test_a_stamp_made_by_other_code_is_not_current(tmp_path, monkeypatch):
     assert is_current(result, "s", run_id, "train", [])
     # the same step and run, after a change to the code the run executes (code_digest.py)
     monkeypatch.setattr(
-        "proxy_attention.bundles.run_digest", lambda step, run_id: "0123456789abcdef"
+        "proxy_attention.stamps.run_digest", lambda step, run_id: "0123456789abcdef"
     )
     assert not is_current(result, "s", run_id, "train", [])

@@ -1,5 +1,5 @@
-"""The house rules CI enforces: ruff clean (with its size rules) and no function in src/ over 60
-lines."""
+"""The house rules CI enforces: ruff clean (with its size rules), no function in src/ over 60
+lines, and none taking more than 8 parameters (values that travel together are one object)."""
 
 from __future__ import annotations
 
@@ -13,17 +13,19 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 MAX_FUNCTION_LINES = 60
+MAX_PARAMETERS = 8
+FUNCTIONS = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+def over(source: str, measure, limit: int) -> list[tuple[str, int]]:
+    """(name, measure) of every function or method in ``source`` measuring over ``limit``."""
+    functions = [n for n in ast.walk(ast.parse(source)) if isinstance(n, FUNCTIONS)]
+    return [(n.name, measure(n)) for n in functions if measure(n) > limit]
 
 
 def long_functions(source: str, limit: int = MAX_FUNCTION_LINES) -> list[tuple[str, int]]:
     """(name, lines) of every function or method in ``source`` longer than ``limit`` lines."""
-    found = []
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-            lines = node.end_lineno - node.lineno + 1
-            if lines > limit:
-                found.append((node.name, lines))
-    return found
+    return over(source, lambda node: node.end_lineno - node.lineno + 1, limit)
 
 
 def test_long_functions_finds_a_long_function_and_passes_a_short_one():
@@ -32,11 +34,32 @@ def test_long_functions_finds_a_long_function_and_passes_a_short_one():
     assert long_functions(f"def short():\n{body[: body.rfind(chr(10))]}\n") == []
 
 
-def test_no_function_in_src_is_over_60_lines():
+def many_parameters(source: str, limit: int = MAX_PARAMETERS) -> list[tuple[str, int]]:
+    """(name, parameters) of every function or method in ``source`` taking more than ``limit``
+    parameters; ``self`` and ``cls`` count, ``*args`` and ``**kwargs`` count one each."""
+
+    def count(node: ast.FunctionDef) -> int:
+        args = node.args
+        named = [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]
+        return sum(arg is not None for arg in named)
+
+    return over(source, count, limit)
+
+
+def test_many_parameters_counts_every_kind_of_parameter():
+    assert many_parameters("def f(a, /, b, *c, d, **e): pass", limit=4) == [("f", 5)]
+    assert many_parameters("def f(a, /, b, *c, d, **e): pass", limit=5) == []
+    assert many_parameters("class C:\n    def m(self, a, b): pass", limit=2) == [("m", 3)]
+
+
+@pytest.mark.parametrize(
+    ("finder", "unit"), [(long_functions, "lines"), (many_parameters, "parameters")]
+)
+def test_no_function_in_src_is_over_60_lines_or_8_parameters(finder, unit):
     offenders = [
-        f"{path.relative_to(ROOT)}:{name} ({lines} lines)"
+        f"{path.relative_to(ROOT)}:{name} ({size} {unit})"
         for path in sorted((ROOT / "src").rglob("*.py"))
-        for name, lines in long_functions(path.read_text())
+        for name, size in finder(path.read_text())
     ]
     assert offenders == []
 

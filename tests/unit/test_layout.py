@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from proxy_attention import bundles, layout
+from proxy_attention import layout, stamps
 from proxy_attention.report import aggregate, explainability, leak, summary_tex
 from proxy_attention.train import run as train_run
 
@@ -16,7 +16,7 @@ RUN_ID = "digits/mobilenetv3_small_100/aug~basic/proxy~gradcampp-t0.6-w0.8-f0.5-
 def test_a_runs_files_are_named_as_training_writes_them():
     # The writers import these names from layout; the test keeps a writer from renaming one.
     assert (train_run.METRICS, train_run.CHECKPOINT) == (layout.METRICS, layout.CHECKPOINT)
-    assert bundles.RESULT == layout.METRICS
+    assert stamps.RESULT == layout.METRICS
 
 
 def test_result_and_thesis_files_are_named_as_their_writers_name_them():

@@ -11,7 +11,7 @@ PACKAGE = ROOT / "src" / "proxy_attention"
 # A repository path: at least one folder, ending in a file type the project keeps.
 REFERENCE = re.compile(
     r"(?<![\w./{<-])((?:\.\./)*[A-Za-z_][\w.-]*(?:/[\w.-]+)+"
-    r"\.(?:py|md|tex|yaml|yml|smk|rst|ipynb|sh|toml|lock|bib|zip))\b"
+    r"\.(?:tex\.j2|py|md|tex|yaml|yml|smk|rst|ipynb|sh|toml|lock|bib|zip))\b"
 )
 # What a build writes: absent from a clone, present after `snakemake`.
 BUILT = (

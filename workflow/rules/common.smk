@@ -6,7 +6,8 @@ import sys
 from snakemake.exceptions import WorkflowError
 
 from proxy_attention import layout
-from proxy_attention.bundles import bundles, explain_settings, train_settings
+from proxy_attention.bundles import bundles
+from proxy_attention.slices import explain_settings, train_settings
 from proxy_attention.code_digest import run_digest, step_digest
 from proxy_attention.devices import gpus_per_job, nvidia_smi_gpus, train_job_threads
 from proxy_attention.errors import UserError

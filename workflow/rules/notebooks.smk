@@ -31,7 +31,7 @@ def notebook_settings(w):
         {
             "params_file": PARAMS_FILE,
             "proxy_run": PAIRS[w.pair],
-            "settings": notebook_parameters(w.notebook, PARAMS, PAIRS[w.pair]),
+            "parameters": notebook_parameters(w.notebook, PARAMS, PAIRS[w.pair]),
         },
         sort_keys=True,
     )
@@ -72,6 +72,8 @@ rule saliency_figures:
     """Every pair's figures copied into thesis/generated and included by one LaTeX file."""
     input:
         FIGURE_PDFS,
+        # The captions' words (thesis/templates/notebook_figures.tex.j2): a reworded one rebuilds.
+        templates=sorted(glob.glob(f"{layout.TEMPLATES_DIR}/*.tex.j2")),
     output:
         tex=layout.SALIENCY_TEX,
         copies=directory(layout.SALIENCY_FIGURES),

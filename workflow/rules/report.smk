@@ -61,6 +61,8 @@ rule report:
         schema="src/proxy_attention/schemas/params.schema.yaml",
         thesis_grid="workflow/configs/thesis.yaml",
         lock="requirements.lock",
+        # The words of the generated files (report/templates.py): a reworded sentence rebuilds.
+        templates=sorted(glob.glob(f"{layout.TEMPLATES_DIR}/*.tex.j2")),
     output:
         tex=layout.report_tex(),
         figures=[shown_in_report(path) for path in RESULT_FIGURE_FILES],

@@ -83,8 +83,8 @@ def train(args: argparse.Namespace) -> None:
 
 
 def train_one(params: dict[str, Any], run_id: str, args: argparse.Namespace, out: Path) -> None:
-    """Train one run, given only the slice of params training declares (bundles.train_slice)."""
-    from proxy_attention.bundles import train_slice
+    """Train one run, given only the slice of params training declares (slices.train_slice)."""
+    from proxy_attention.slices import train_slice
     from proxy_attention.train.run import train_run
 
     spec = find_run(params, run_id)
@@ -98,8 +98,9 @@ def train_one(params: dict[str, Any], run_id: str, args: argparse.Namespace, out
 @command("train-bundle", "train a bundle's runs that are not current", PARAMS, BUNDLE)
 def train_bundle(args: argparse.Namespace) -> None:
     from proxy_attention import layout
-    from proxy_attention.bundles import run_bundle, train_settings
+    from proxy_attention.bundles import run_bundle
     from proxy_attention.params import load_params
+    from proxy_attention.slices import train_settings
 
     params = load_params(args.params)
     done = run_bundle(
@@ -126,8 +127,9 @@ def train_bundle(args: argparse.Namespace) -> None:
     THREADS,
 )
 def explain(args: argparse.Namespace) -> None:
-    from proxy_attention.bundles import explain_settings, stamp
     from proxy_attention.params import load_params
+    from proxy_attention.slices import explain_settings
+    from proxy_attention.stamps import stamp
 
     params = load_params(args.params)
     spec = find_run(params, args.run)
@@ -138,8 +140,9 @@ def explain(args: argparse.Namespace) -> None:
 @command("explain-bundle", "explain a bundle's runs that are not current", PARAMS, BUNDLE)
 def explain_bundle(args: argparse.Namespace) -> None:
     from proxy_attention import layout
-    from proxy_attention.bundles import explain_settings, run_bundle
+    from proxy_attention.bundles import run_bundle
     from proxy_attention.params import load_params
+    from proxy_attention.slices import explain_settings
 
     params = load_params(args.params)
 
@@ -165,11 +168,11 @@ def explain_bundle(args: argparse.Namespace) -> None:
 
 def measure(params, spec, checkpoint, prepared, split, out, threads) -> None:
     """The explain step of one run, given only the slice of params it declares
-    (bundles.explain_slice), on the device params.train.device selects."""
+    (slices.explain_slice), on the device params.train.device selects."""
     import torch
 
-    from proxy_attention.bundles import explain_slice
     from proxy_attention.explain.measure import measure_run
+    from proxy_attention.slices import explain_slice
     from proxy_attention.train.loop import select_device
 
     if threads:

@@ -27,7 +27,7 @@ IMAGES = "images.npy"
 LABELS = "labels.npy"
 OFFICIAL_SPLIT = "official_split.npy"
 META = "meta.json"
-IMAGES_SHA256 = "images_sha256"  # meta.json key: the images' content hash, for run fingerprints
+IMAGES_SHA256 = "images_sha256"  # meta.json key: the images' content hash, for a run's inputs
 REPORT = "report.json"
 
 

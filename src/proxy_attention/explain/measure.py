@@ -12,7 +12,6 @@ import torch
 from sklearn.model_selection import train_test_split
 
 from proxy_attention.atomic import remove_temporaries, save_npy, write_json
-from proxy_attention.bundles import explain_slice, require_slice
 from proxy_attention.checkpoint import load_classifier
 from proxy_attention.data.prepared import open_prepared
 from proxy_attention.data.split import load_split
@@ -21,6 +20,7 @@ from proxy_attention.errors import UserError
 from proxy_attention.explain.evaluate import explanation_scores, summarise
 from proxy_attention.explain.faithfulness import blur_baseline, blur_sigma
 from proxy_attention.grid import RunSpec
+from proxy_attention.slices import ExplainSlice, require_slice
 
 METRICS = ("deletion_auc", "insertion_auc", "average_drop", "increase_in_confidence")
 # Per-image arrays written next to metrics.json, one .npy each (the rule declares them all).
@@ -64,7 +64,7 @@ def select_images(
 
 def measure_run(
     spec: RunSpec,
-    explain_params: dict[str, Any],
+    explain_params: ExplainSlice,
     checkpoint: str | Path,
     prepared_dir: str | Path,
     split_path: str | Path,
@@ -74,12 +74,12 @@ def measure_run(
 ) -> dict[str, Any]:
     """Write ``out`` (metrics.json: means per run) and the per-image arrays beside it.
 
-    ``explain_params`` is ``bundles.explain_slice(params)`` and nothing else, so the step reads
+    ``explain_params`` is ``slices.explain_slice(params)`` and nothing else, so the step reads
     only what its settings string declares; ``dataset`` is the dataset's params entry, whose
     source fixes the native resolution of the blur baseline.
     """
-    require_slice(explain_params, explain_slice, "measure_run")
-    settings = explain_params["explain"]
+    require_slice(explain_params, ExplainSlice, "measure_run")
+    settings = explain_params.explain
     check_method(spec, settings["method"])
     started = time.perf_counter()
     out = Path(out)
@@ -90,7 +90,7 @@ def measure_run(
         load_split(split_path).test, data.labels, settings["max_images"], settings["seed"]
     )
     native_size = None if dataset is None else native_image_size(dataset)
-    saliency = functools.partial(_saliency, target_layer=explain_params["target_layer"])
+    saliency = functools.partial(_saliency, target_layer=explain_params.target_layer)
     scores, predicted = _scores(
         model, ImageStore(data.images, data.labels), chosen, settings, saliency, native_size, device
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,16 @@ class StepOptions:
     contact_sheet_images: int
 
 
+@dataclass(frozen=True)
+class Chosen:
+    """The images a step changes, the class each one's map explains, and what the selection
+    found (counts, its time) for the step's record."""
+
+    indices: np.ndarray
+    targets: np.ndarray
+    context: dict[str, Any] = field(default_factory=dict)
+
+
 def run_proxy_step(
     model: nn.Module,
     store: ImageStore,
@@ -61,9 +71,8 @@ def run_proxy_step(
         "train_size": int(len(train_indices)),
         "selection_seconds": time.perf_counter() - started,
     }
-    record = make_proxies(
-        model, store, candidates[chosen], targets, settings, options, step_dir, device, context
-    )
+    picked = Chosen(candidates[chosen], targets, context)
+    record = make_proxies(model, store, picked, settings, options, step_dir, device)
     overlay.apply_step(step_dir)
     return record
 
@@ -78,13 +87,11 @@ def proxy_overlay(store: ImageStore) -> ProxyOverlay:
 def make_proxies(
     model: nn.Module,
     store: ImageStore,
-    indices: np.ndarray,
-    targets: np.ndarray,
+    chosen: Chosen,
     settings: ProxySettings,
     options: StepOptions,
     step_dir: Path,
     device: torch.device,
-    context: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Saliency, proxy images and artifact writing, streamed in batches (selection excluded)."""
     was_training = model.training
@@ -92,6 +99,7 @@ def make_proxies(
     height, width = store.images.shape[1:3]
     timing = {"saliency_seconds": 0.0, "write_seconds": 0.0}
     fractions: list[float] = []
+    indices, targets = chosen.indices, chosen.targets
     with atomic_dir(step_dir) as tmp:
         writer = StepWriter(tmp, len(indices), height, width, options.contact_sheet_images)
         try:
@@ -112,7 +120,7 @@ def make_proxies(
             writer.close()
             timing["write_seconds"] += time.perf_counter() - tick
             record = {
-                **(context or {}),
+                **chosen.context,
                 "chosen": int(len(indices)),
                 "fraction_pixels_changed": float(np.mean(fractions)) if fractions else 0.0,
                 **timing,

@@ -28,7 +28,7 @@ def spec_columns(spec: dict[str, Any], control_id: str) -> dict[str, Any]:
     proxy = spec.get("proxy") or {}
     return {
         "run_id": spec["run_id"],
-        "variant": variant_label(spec),
+        "variant": variant_id(spec),
         "dataset": spec["dataset"],
         "model": spec["model"],
         "augmentation": spec["augmentation"],
@@ -78,7 +78,7 @@ def run_row(metrics: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def variant_label(spec: dict[str, Any]) -> str:
+def variant_id(spec: dict[str, Any]) -> str:
     """A run's variant: everything but the fold and the seed, as readable as the run id."""
     return REPLICATE.sub("", spec["run_id"])
 

@@ -15,7 +15,7 @@ from proxy_attention.report import result_figures
 from proxy_attention.report.aggregate import EPOCHS, PER_CLASS, RUNS, read_tables
 from proxy_attention.report.comparison import comparison_section, paired_runs, paired_summary
 from proxy_attention.report.explainability import has_explanations, write_explainability
-from proxy_attention.report.findings import findings_paragraphs, folds_reading_note
+from proxy_attention.report.findings import findings_paragraphs, has_folds
 from proxy_attention.report.labels import decoded_labels
 from proxy_attention.report.latex import (
     breakable,
@@ -37,6 +37,7 @@ from proxy_attention.report.summary_tex import (
     shown_curves,
     summary_report,
 )
+from proxy_attention.report.templates import EVALUATION_WORDS, phrase
 from proxy_attention.report.views import report_views
 from proxy_attention.schedule import proxy_epochs
 
@@ -67,14 +68,7 @@ def results_table(
     summary: pd.DataFrame, confidence: float, source: str, paired: bool, full: bool = True
 ) -> str:
     level = f"{100 * confidence:g}"
-    pointer = (
-        " Paired differences to the controls are in Table~\\ref{tab:paired}." if paired else ""
-    )
-    if not full:
-        pointer = (
-            " Controls and the proxy variants chosen on validation only "
-            "(Table~\\ref{tab:chosen}); every variant is listed in the appendix."
-        )
+    pointer = "chosen" if not full else "paired" if paired else ""
 
     def intervals(suffix: str) -> list[str]:
         return [
@@ -100,16 +94,18 @@ def results_table(
     # chosen variants would run off the page).
     return listing(
         display,
-        caption=(
-            f"Test accuracy and macro F1 per variant: mean over seeds with the "
-            f"{level}\\% confidence interval (Student's t), clipped to the possible range "
-            f"0--100\\%.{pointer}"
-        ),
+        caption=phrase(EVALUATION_WORDS, "results_caption", level=level, pointer=pointer),
         label="tab:results",
         source_note=source,
         column_format=f"{ragged(0.34)}rrrr",
         size=r"\small",
     )
+
+
+def folds_reading_note(runs: pd.DataFrame) -> str:
+    """For the chapter's captions, which speak of seeds and Student-t intervals: what they mean
+    in a build over folds. Nothing without folds."""
+    return phrase(EVALUATION_WORDS, "folds_note") + "\n" if has_folds(runs) else ""
 
 
 def control_means(runs: pd.DataFrame, confidence: float) -> pd.DataFrame:
@@ -147,21 +143,14 @@ def write_report(
     )
     if not views.paired:
         # The hand-written chapters point to the paired table; say there is nothing to pair.
-        evaluation.append(
-            "\\begin{table}[htbp]\\caption{No proxy variant in this build, so no paired "
-            "comparison.}\\label{tab:paired}\\end{table}\n"
-        )
+        evaluation.append(phrase(EVALUATION_WORDS, "no_pairs") + "\n")
     elif views.full:
         evaluation += comparison_section(
             pairs, paired, confidence, figures_dir, source, views.varied
         )
     else:
         evaluation.append(
-            f"\\begin{{table}}[htbp]\\caption{{The {len(paired):,} proxy variants are too many "
-            "for one row each here: Table~\\ref{tab:chosen} holds each control's variant "
-            "chosen on validation, Table~\\ref{tab:main-effects} the main effects and "
-            "Figure~\\ref{fig:gain-heatmaps} the gain per threshold and weight; every variant's "
-            "paired comparison is listed in the appendix.}\\label{tab:paired}\\end{table}\n"
+            phrase(EVALUATION_WORDS, "too_many_pairs", count=f"{len(paired):,}") + "\n"
         )
     evaluation += scaled.evaluation
     write_text(out_dir / REPORT_TEX["evaluation"], "\n".join(evaluation))
@@ -199,10 +188,7 @@ def overview_section(
         results_table(summary, confidence, source, has_pairs, scaled.full),
         figure(
             result_figure(curves),
-            "Validation accuracy per epoch of the controls and the proxy variants chosen on "
-            f"validation, in percent: the mean over seeds with its "
-            f"{level}\\% Student-t band; dotted lines mark the proxy steps, which run after "
-            "the epoch to their left.",
+            phrase(EVALUATION_WORDS, "curves_caption", level=level),
             "fig:val-accuracy",
             f"{results_dir / EPOCHS}",
         ),
@@ -212,8 +198,7 @@ def overview_section(
         parts.append(
             figure(
                 result_figure(by_variant),
-                f"Test accuracy per variant, in percent: each seed as a dot, the mean with its "
-                f"{level}\\% Student-t interval, as in Table~\\ref{{tab:results}}.",
+                phrase(EVALUATION_WORDS, "accuracy_caption", level=level),
                 "fig:test-accuracy",
                 source,
             )
@@ -276,7 +261,7 @@ def appendix(runs: pd.DataFrame, per_class: pd.DataFrame, results_dir: Path) -> 
         [
             listing(
                 every_run,
-                "Every run of the grid.",
+                phrase(EVALUATION_WORDS, "all_runs_caption"),
                 "tab:all-runs",
                 f"{results_dir / RUNS}",
                 "lrrr",
@@ -284,7 +269,7 @@ def appendix(runs: pd.DataFrame, per_class: pd.DataFrame, results_dir: Path) -> 
             ),
             listing(
                 per_class_table,
-                "Per-class test metrics, mean over seeds.",
+                phrase(EVALUATION_WORDS, "per_class_caption"),
                 "tab:per-class",
                 f"{results_dir / PER_CLASS}",
                 "llrrr",
@@ -308,8 +293,7 @@ def hyperparameter_table(params: dict[str, Any]) -> str:
     ]
     return long_table(
         pd.DataFrame(rows),
-        "Every parameter of params.yaml, generated from its schema, with the "
-        "value this build used.",
+        phrase(EVALUATION_WORDS, "hyperparameters_caption"),
         "tab:hyperparameters",
         "src/proxy_attention/schemas/params.schema.yaml",
         # Ragged columns that add up to less than \linewidth with their separation.

@@ -18,6 +18,7 @@ from proxy_attention.report.stats import (
     minimum_detectable_effect,
     paired_difference,
 )
+from proxy_attention.report.templates import EVALUATION_WORDS, phrase
 from proxy_attention.report.views import HYPERPARAMETERS
 
 SETTING = ["dataset", "model", "augmentation", "resplit_each_round"]
@@ -107,29 +108,18 @@ def paired_table(summary: pd.DataFrame, confidence: float, source: str) -> str:
             ],
         }
     )
-    alpha = f"{1 - confidence:.2g}"
-    folds = (
-        " Over cross-validation folds the unit is the (fold, seed) pair, and the interval and "
-        "p are the corrected resampled t-test's (Nadeau and Bengio 2003): the folds share "
-        "training data, so the variance of the mean is inflated from 1/J to "
-        "1/J + n\textsubscript{test}/n\textsubscript{train}."
-        if "folds" in summary and (summary["folds"] > 0).any()
-        else ""
+    folded = "folds" in summary and bool((summary["folds"] > 0).any())
+    caption = phrase(
+        EVALUATION_WORDS,
+        "paired_caption",
+        level=level,
+        comparisons=len(summary),
+        alpha=f"{1 - confidence:.2g}",
+        folds=folded,
     )
     return booktabs_table(
         table,
-        caption=(
-            "Each proxy variant against its control (the same data set, model, augmentation, "
-            "seeds and epochs with the proxy step off): mean over seeds of the paired "
-            f"difference in test accuracy, in percentage points, with its {level}\\% Student-t "
-            "interval; the paired t-test's p and its Holm adjustment over all "
-            f"{len(summary)} comparisons of this build. A verdict other than no detectable "
-            f"effect needs a Holm-adjusted p below {alpha}; \\emph{{detectable}} is the "
-            "difference, in points, these seeds detect with 80\\% power given the observed "
-            "spread. The "
-            "last column is the time of the proxy steps themselves, measured inside each run, "
-            "and its share of the run's training time (training epochs plus proxy steps)." + folds
-        ),
+        caption=caption,
         label="tab:paired",
         source_note=source,
         column_format=f"{ragged(0.24)}rrrr{ragged(0.13)}rr",
@@ -152,10 +142,7 @@ def comparison_section(
     parts.append(
         figure(
             result_figure(gains),
-            "Paired difference in test accuracy to the control, in percentage points, per "
-            "proxy variant (one data set, model, augmentation and setting each): every seed's "
-            f"difference as a dot, their mean with its {level}\\% Student-t interval, as in "
-            "Table~\\ref{tab:paired}. Nothing is pooled across variants.",
+            phrase(EVALUATION_WORDS, "gain_variant_caption", level=level),
             "fig:gain-variant",
             source,
         )
@@ -164,8 +151,7 @@ def comparison_section(
     parts.append(
         figure(
             result_figure(cost),
-            "Paired difference in test accuracy to the control against the share of the run's "
-            "training time its proxy steps took (measured inside the run), one point per seed.",
+            phrase(EVALUATION_WORDS, "cost_gain_caption"),
             "fig:cost-gain",
             source,
         )
@@ -175,11 +161,7 @@ def comparison_section(
         parts.append(
             figure(
                 result_figure(pdf),
-                f"Mean paired difference in test accuracy to the control, in percentage "
-                f"points, against the proxy {escape(name.replace('_', ' '))}: one dot per "
-                "variant (its mean over seeds). Variants with the same value differ in "
-                "other settings, so their dots are shown side by side, not pooled into "
-                "one interval.",
+                phrase(EVALUATION_WORDS, "gain_by_caption", setting=escape(name.replace("_", " "))),
                 f"fig:gain-{name}",
                 source,
             )

@@ -15,6 +15,7 @@ from proxy_attention.report.plotting import plt, save_figure, theme
 from proxy_attention.report.result_figures import seed_points
 from proxy_attention.report.stats import clip_interval, paired_difference, summarise
 from proxy_attention.report.summary_tex import listing
+from proxy_attention.report.templates import EXPLAINABILITY_WORDS, phrase
 from proxy_attention.report.views import EXPLAINABILITY
 
 EXPLAINABILITY_TEX = REPORT_TEX["explainability"]
@@ -103,19 +104,13 @@ def baseline_sentence(runs: pd.DataFrame) -> str:
         return ""
     intact, base = runs["explain_confidence"].mean(), runs["explain_baseline_confidence"].mean()
     sigma = runs.get("explain_blur_sigma_px", pd.Series(dtype=float)).dropna()
-    blur = f" (a Gaussian blur of $\\sigma = {sigma.iloc[0]:.0f}$ px)" if len(sigma) else ""
-    numbers = (
-        f"on the baseline image{blur} alone, the target probability of the explained class "
-        f"is {base:.3f}, against {intact:.3f} on the intact images (mean over runs)"
-    )
-    if intact > 0 and 1.0 - base / intact >= MIN_BASELINE_DROP:
-        return f"The baseline removes the evidence the models use: {numbers}."
-    return (
-        f"\\textbf{{Warning:}} the baseline leaves the models' confidence almost unchanged: "
-        f"{numbers}. Deletion and insertion then replace pixels by nearly the same image, so "
-        "their AUCs cannot differ and these faithfulness numbers do not discriminate; choose "
-        "an \\code{explain.baseline} that removes information at this image size."
-    )
+    found = {
+        "sigma": f"{sigma.iloc[0]:.0f}" if len(sigma) else None,
+        "base": f"{base:.3f}",
+        "intact": f"{intact:.3f}",
+        "removes": bool(intact > 0 and 1.0 - base / intact >= MIN_BASELINE_DROP),
+    }
+    return phrase(EXPLAINABILITY_WORDS, "baseline", b=found)
 
 
 def explainability_figure(
@@ -157,12 +152,8 @@ def explainability_tex(
     level = f"{100 * confidence:g}"
     table = listing(
         explainability_table(measured, confidence),
-        caption=(
-            f"Faithfulness of the {method} maps of each variant's models on up to {images} "
-            f"test images: mean over seeds with the {level}\\% confidence interval "
-            "(Student's t), clipped to the metrics' range [0, 1] (0 to 100\\%), since every "
-            "metric is a mean of per-image values in it. Lower deletion AUC and average drop, "
-            "higher insertion AUC and increase in confidence mean more faithful maps."
+        caption=phrase(
+            EXPLAINABILITY_WORDS, "table_caption", method=method, images=images, level=level
         ),
         label="tab:explainability",
         size=r"\small",
@@ -173,13 +164,7 @@ def explainability_tex(
     if not paired.empty:
         table += "\n" + listing(
             paired,
-            caption=(
-                "Faithfulness of each proxy variant's maps minus its control's, paired by seed: "
-                f"mean difference with the {level}\\% paired Student-t interval, clipped to the "
-                "range of a difference, [-1, 1] (AUCs) and [-100, 100] points (percentages). "
-                "Negative deletion AUC and average drop, positive insertion AUC and increase in "
-                "confidence mean the proxy run's maps are the more faithful."
-            ),
+            caption=phrase(EXPLAINABILITY_WORDS, "paired_caption", level=level),
             label="tab:explainability-paired",
             source_note=source,
             column_format="lrrrrr",
@@ -190,9 +175,7 @@ def explainability_tex(
     pdf = explainability_figure(measured, confidence, figures_dir)
     plot = figure(
         result_figure(pdf),
-        f"Faithfulness of the {method} maps per variant: each seed as a dot, the mean "
-        f"with its {level}\\% Student-t interval as in Table~\\ref{{tab:explainability}}; "
-        "each axis ends at the metric's range [0, 1].",
+        phrase(EXPLAINABILITY_WORDS, "figure_caption", method=method, level=level),
         "fig:explainability",
         source,
     )

@@ -1,8 +1,9 @@
-"""What a build found, in sentences with its numbers: pure functions of the result tables.
+"""What a build found: the numbers and verdicts of its sentences, pure functions of the tables.
 
 The input is the paired summary of report/comparison.py (one row per proxy variant against its
 control: mean_diff, ci_low, ci_high, p, p_holm, mde, n as fractions of accuracy) and runs.csv.
-The output is plain text (Unicode τ, λ, ρ, −); report/latex.py escapes it for the thesis.
+The words are thesis/templates/findings.tex.j2's; this module hands it plain data (numbers
+already formatted, Unicode τ, λ, ρ, −), and report/latex.py escapes the text for the thesis.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from proxy_attention.report.labels import (
     schedule_label,
 )
 from proxy_attention.report.stats import fold_count
+from proxy_attention.report.templates import FINDINGS_WORDS, phrase
 
 IMPROVEMENT, DEGRADATION, NULL, UNTESTED = (
     "improvement",
@@ -61,10 +63,6 @@ def level(confidence: float) -> str:
     return f"{100 * confidence:g}%"
 
 
-def seeds_text(n: int) -> str:
-    return "1 seed" if n == 1 else f"{n} seeds"
-
-
 def has_folds(table: pd.DataFrame | pd.Series) -> bool:
     """Whether these runs (or this comparison) are cross-validation folds (split.folds > 1)."""
     if isinstance(table, pd.Series):
@@ -73,51 +71,14 @@ def has_folds(table: pd.DataFrame | pd.Series) -> bool:
     return fold_count(table) > 0
 
 
-def pairs_text(row: pd.Series) -> str:
-    """The comparison's unit and count: seeds, or (fold, seed) pairs with the corrected test."""
-    if not has_folds(row):
-        return seeds_text(row["n"])
-    return f"{row['n']} (fold, seed) pairs over {row['folds']} folds, corrected resampled t-test"
-
-
-def unit_word(row: pd.Series) -> str:
-    return "these (fold, seed) pairs" if has_folds(row) else "these seeds"
+def _folds(row: pd.Series) -> int:
+    """The comparison's fold count, 0 without folds."""
+    return int(row["folds"]) if has_folds(row) else 0
 
 
 def folds_method_sentence(runs: pd.DataFrame) -> str:
     """How folds are analysed, in words: nothing without folds."""
-    if not has_folds(runs):
-        return ""
-    folds = fold_count(runs)
-    return (
-        f"The runs are {folds} stratified cross-validation folds of the training pool, each "
-        "fold validated on itself and trained on the others, all tested on the same held-out "
-        "test set; the unit of analysis is the (fold, seed) pair, a proxy run against its "
-        "control on the same fold and seed. The folds share most of their training data, so "
-        "their differences are not independent: intervals and p-values use the corrected "
-        "resampled t-test of Nadeau and Bengio (2003), whose variance of the mean difference "
-        "is s²(1/J + n_test/n_train) instead of s²/J (J pairs, n_test the validation fold's "
-        "size, n_train the fold's training size), and variants are chosen by their "
-        "validation accuracy averaged over the folds."
-    )
-
-
-def folds_reading_note(runs: pd.DataFrame) -> str:
-    """For the chapter's captions, which speak of seeds and Student-t intervals: what they mean
-    in a build over folds. Nothing without folds."""
-    if not has_folds(runs):
-        return ""
-    return (
-        "\\paragraph{Reading this chapter over folds.} In this build the tables and figures "
-        "below pool (fold, seed) pairs wherever their captions say seeds, and every interval "
-        "and $p$-value over them is the corrected resampled one of Nadeau and Bengio (2003), "
-        "not the plain Student-$t$ a caption names; each dot of a figure is one (fold, seed) "
-        "pair.\n"
-    )
-
-
-def setting(row: pd.Series) -> str:
-    return f"With {row['model']} on {row['dataset']}"
+    return phrase(FINDINGS_WORDS, "folds_method", folds=fold_count(runs) if has_folds(runs) else 0)
 
 
 def subject(row: pd.Series) -> str:
@@ -127,32 +88,33 @@ def subject(row: pd.Series) -> str:
     return f"{augmentation} + Proxy ({proxy_settings_label(row)}){mark}"
 
 
+def comparison(row: pd.Series, confidence: float) -> dict:
+    """One proxy variant against its control, as the template's comparison() reads it."""
+    has_interval = not (row["n"] < 2 or math.isnan(row["ci_low"]))
+    return {
+        "model": row["model"],
+        "dataset": row["dataset"],
+        "subject": subject(row),
+        "diff": points(row["mean_diff"]),
+        "n": row["n"],
+        "folds": _folds(row),
+        "has_interval": has_interval,
+        "level": level(confidence),
+        "low": points(row["ci_low"]) if has_interval else None,
+        "high": points(row["ci_high"]) if has_interval else None,
+        "tested": has_interval and not math.isnan(row["p_holm"]),
+        "p": p_text(row["p"]) if has_interval else None,
+        "p_holm": p_text(row["p_holm"]) if has_interval else None,
+        "verdict": verdict(row["mean_diff"], row["p_holm"], 1.0 - confidence),
+        "mde": f"{100 * row['mde']:.1f}" if has_interval else None,
+    }
+
+
 def comparison_sentence(row: pd.Series, confidence: float) -> str:
-    """One proxy variant against its control, e.g. "With m on d, <label> changed test accuracy
-    by −0.5 points (95% CI −1.3 to +0.3, Holm-adjusted p = 0.13, 3 seeds): no detectable effect;
-    these seeds could detect 1.9 points." """
-    head = (
-        f"{setting(row)}, {subject(row)} changed test accuracy by {points(row['mean_diff'])} points"
-    )
-    if row["n"] < 2 or math.isnan(row["ci_low"]):
-        return f"{head} ({pairs_text(row)}: no interval and no test are possible)."
-    found = verdict(row["mean_diff"], row["p_holm"], 1.0 - confidence)
-    stats = (
-        f"{level(confidence)} CI {points(row['ci_low'])} to {points(row['ci_high'])}, "
-        f"raw p {p_text(row['p'])}, Holm-adjusted p {p_text(row['p_holm'])}, "
-        f"{pairs_text(row)}"
-        if not math.isnan(row["p_holm"])
-        else f"{level(confidence)} CI {points(row['ci_low'])} to {points(row['ci_high'])}, "
-        f"{pairs_text(row)}, identical differences"
-    )
-    if found == NULL:
-        return (
-            f"{head} ({stats}): no detectable effect; {unit_word(row)} could detect "
-            f"{100 * row['mde']:.1f} points."
-        )
-    if found == UNTESTED:
-        return f"{head} ({stats}): no test is possible."
-    return f"{head} ({stats}): {'an' if found == IMPROVEMENT else 'a'} {found}."
+    """E.g. "With m on d, <label> changed test accuracy by −0.5 points (95% CI −1.3 to +0.3,
+    Holm-adjusted p = 0.13, 3 seeds): no detectable effect; these seeds could detect 1.9
+    points." """
+    return phrase(FINDINGS_WORDS, "comparison", c=comparison(row, confidence))
 
 
 def tally(paired: pd.DataFrame, confidence: float) -> dict[str, int]:
@@ -165,87 +127,58 @@ def tally(paired: pd.DataFrame, confidence: float) -> dict[str, int]:
     return {kind: found.count(kind) for kind in (IMPROVEMENT, DEGRADATION, NULL, UNTESTED)}
 
 
-def _listing(names: list[str]) -> str:
-    names = list(names)
-    if len(names) <= 1:
-        return "".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
+def _counts(paired: pd.DataFrame, confidence: float) -> dict:
+    """The verdicts' counts under the template's names."""
+    counts = tally(paired, confidence)
+    return {
+        "total": len(paired),
+        "improvement": counts[IMPROVEMENT],
+        "degradation": counts[DEGRADATION],
+        "null": counts[NULL],
+        "untested": counts[UNTESTED],
+    }
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
-def scope_sentence(runs: pd.DataFrame) -> str:
+def scope(runs: pd.DataFrame) -> dict:
     """Exactly what this build ran: datasets, models, augmentations, schedules, proxy settings."""
     all_proxy = runs[runs["proxy"].astype(bool)]
     # Leak twins (grid.leak_check) have no control: they are named apart from the comparisons.
     compared = all_proxy["control_id"].isin(runs["run_id"])
     proxy, twins = all_proxy[compared], all_proxy[~compared]
-    schedules = sorted({schedule_label(s) for s in proxy["schedule"]})
-    augmentations = [AUGMENTATIONS.get(a, a) for a in sorted(runs["augmentation"].unique())]
-    methods = [METHODS.get(m, m) for m in sorted(proxy["method"].dropna().unique())]
-    parts = [
-        f"{_plural(len(runs), 'run')} ({_plural(runs['variant'].nunique(), 'variant')}, "
-        f"{_replicates(runs)})",
-        f"{'dataset' if runs['dataset'].nunique() == 1 else 'datasets'} "
-        f"{_listing(sorted(runs['dataset'].unique()))}",
-        f"{'model' if runs['model'].nunique() == 1 else 'models'} "
-        f"{_listing(sorted(runs['model'].unique()))}",
-        f"{'augmentation' if len(augmentations) == 1 else 'augmentations'} "
-        f"{_listing(augmentations)}",
+    knobs = [
+        (symbol, [f"{v:g}" for v in sorted(proxy[column].unique())])
+        for symbol, column in (("τ", "threshold"), ("λ", "weight"), ("ρ", "subset"))
     ]
-    if schedules:
-        values = {
-            "τ": sorted(proxy["threshold"].unique()),
-            "λ": sorted(proxy["weight"].unique()),
-            "ρ": sorted(proxy["subset"].unique()),
-        }
-        knobs = ", ".join(f"{k} {_listing([f'{v:g}' for v in vs])}" for k, vs in values.items())
-        parts.append(
-            f"{'schedule' if len(schedules) == 1 else 'schedules'} {_listing(schedules)} "
-            "(epochs; p: one epoch followed by the proxy step) "
-            f"with the proxy step ({_listing(methods)}; {knobs}), each against its control "
-            "without it"
-        )
-    else:
-        parts.append("no proxy step")
-    if not twins.empty:
-        leak = sorted({schedule_label(s) for s in twins["schedule"]})
-        parts.append(
-            f"and the leak check: the proxy variant on {_listing(leak)} with the split fixed and "
-            "with it re-drawn every round as the original did, without controls"
-        )
-    elif runs["resplit_each_round"].astype(bool).any():
-        parts.append("and re-split runs that reproduce the original protocol's leak")
-    return "This build ran " + "; ".join(parts) + "."
+    return {
+        "runs": len(runs),
+        "variants": runs["variant"].nunique(),
+        "seeds": runs["seed"].nunique(),
+        "folds": fold_count(runs) if has_folds(runs) else 0,
+        "datasets": sorted(runs["dataset"].unique()),
+        "models": sorted(runs["model"].unique()),
+        "augmentations": [AUGMENTATIONS.get(a, a) for a in sorted(runs["augmentation"].unique())],
+        "schedules": sorted({schedule_label(s) for s in proxy["schedule"]}),
+        "methods": [METHODS.get(m, m) for m in sorted(proxy["method"].dropna().unique())],
+        "knobs": knobs,
+        "leak_schedules": sorted({schedule_label(s) for s in twins["schedule"]}),
+        "resplit": bool(runs["resplit_each_round"].astype(bool).any()),
+    }
 
 
-def _replicates(runs: pd.DataFrame) -> str:
-    seeds = seeds_text(runs["seed"].nunique())
-    if not has_folds(runs):
-        return seeds
-    return f"{_plural(fold_count(runs), 'fold')} × {seeds}"
+def scope_sentence(runs: pd.DataFrame) -> str:
+    return phrase(FINDINGS_WORDS, "scope", s=scope(runs))
 
 
 def tally_sentence(paired: pd.DataFrame, confidence: float) -> str:
-    if paired.empty:
-        return "It has no proxy-versus-control comparison."
-    counts = tally(paired, confidence)
-    total = len(paired)
-    alpha = f"{1 - confidence:.2g}"
-    text = (
-        f"Of its {_plural(total, 'proxy-versus-control comparison')}, {counts[IMPROVEMENT]} "
-        f"showed an improvement and {counts[DEGRADATION]} a degradation of test accuracy at a "
-        f"Holm-adjusted p below {alpha}; {counts[NULL]} showed no detectable effect"
-    )
-    if counts[UNTESTED]:
-        text += f", and {counts[UNTESTED]} could not be tested"
-    return text + "."
+    return phrase(FINDINGS_WORDS, "tally", t=_tally(paired, confidence))
 
 
-def listed_sentences(paired: pd.DataFrame, confidence: float) -> list[str]:
-    """Every comparison's sentence on small grids; on big ones the detected effects only."""
+def _tally(paired: pd.DataFrame, confidence: float) -> dict:
+    return {**_counts(paired, confidence), "alpha": f"{1 - confidence:.2g}"}
+
+
+def listed(paired: pd.DataFrame, confidence: float) -> list[dict]:
+    """Every comparison on small grids; on big ones the detected effects only."""
     rows = list(paired.itertuples(index=False))
     if len(rows) > MAX_LISTED:
         alpha = 1.0 - confidence
@@ -255,149 +188,131 @@ def listed_sentences(paired: pd.DataFrame, confidence: float) -> list[str]:
             .head(MAX_LISTED)
             .itertuples(index=False)
         )
-    return [comparison_sentence(pd.Series(r._asdict()), confidence) for r in rows]
+    return [comparison(pd.Series(r._asdict()), confidence) for r in rows]
 
 
-def chosen_sentence(chosen: pd.DataFrame, confidence: float, folds: bool = False) -> str:
+def _interval(row, confidence: float) -> dict:
+    """A mean's interval in percent, or none (one seed)."""
+    if math.isnan(row.ci_low):
+        return {"level": level(confidence), "low": None, "high": None}
+    low, high = f"{100 * row.ci_low:.1f}", f"{100 * row.ci_high:.1f}"
+    return {"level": level(confidence), "low": low, "high": high}
+
+
+def chosen(table: pd.DataFrame, confidence: float, folds: bool = False) -> dict:
     """The variant chosen by validation accuracy and its test accuracy, per dataset."""
-    parts = []
-    for k, row in enumerate(chosen.itertuples(index=False)):
-        interval = (
-            ""
-            if math.isnan(row.ci_low)
-            else f" ({level(confidence)} CI {100 * row.ci_low:.1f} to {100 * row.ci_high:.1f})"
-        )
-        parts.append(
-            f"on {row.dataset} {'is' if k == 0 else 'it is'} {row.label}, with validation "
-            f"accuracy {100 * row.val_mean:.1f}% and test accuracy "
-            f"{100 * row.mean:.1f}%{interval}"
-        )
-    over = "folds and seeds" if folds else "seeds"
-    return (
-        f"Chosen by mean validation accuracy over {over} (never by test accuracy), the leading "
-        "variant " + "; ".join(parts) + "."
-    )
+    rows = [
+        {
+            "dataset": row.dataset,
+            "label": row.label,
+            "val": f"{100 * row.val_mean:.1f}",
+            "test": f"{100 * row.mean:.1f}",
+            **_interval(row, confidence),
+        }
+        for row in table.itertuples(index=False)
+    ]
+    return {"rows": rows, "folds": folds}
 
 
-def _over(paired: pd.DataFrame) -> str:
-    """What the comparisons average over: seeds, or folds and seeds."""
-    folded = "folds" in paired and bool((paired["folds"] > 0).any())
-    return "folds and seeds" if folded else "seeds"
+def chosen_sentence(table: pd.DataFrame, confidence: float, folds: bool = False) -> str:
+    return phrase(FINDINGS_WORDS, "chosen", c=chosen(table, confidence, folds))
+
+
+def _folded(paired: pd.DataFrame) -> bool:
+    """Whether the comparisons average over folds and seeds, not seeds alone."""
+    return "folds" in paired and bool((paired["folds"] > 0).any())
+
+
+def cost(paired: pd.DataFrame) -> dict:
+    """The proxy step's own measured time and its share of the run's training time."""
+    if paired.empty:
+        return {"measured": False}
+    seconds, share = paired["proxy_seconds"], 100 * paired["proxy_share"]
+    return {
+        "measured": True,
+        "low": f"{seconds.min():.1f}",
+        "high": f"{seconds.max():.1f}",
+        "share_low": f"{share.min():.0f}",
+        "share_high": f"{share.max():.0f}",
+        "folds": _folded(paired),
+    }
 
 
 def cost_sentence(paired: pd.DataFrame) -> str:
-    """The proxy step's own measured time and its share of the run's training time."""
-    if paired.empty:
-        return "No run of this build had a proxy step, so it cost nothing."
-    low, high = paired["proxy_seconds"].min(), paired["proxy_seconds"].max()
-    share_low, share_high = 100 * paired["proxy_share"].min(), 100 * paired["proxy_share"].max()
-    span = f"{low:.1f} s" if round(low, 1) == round(high, 1) else f"{low:.1f} to {high:.1f} s"
-    share = (
-        f"{share_low:.0f}%"
-        if round(share_low) == round(share_high)
-        else f"{share_low:.0f}% to {share_high:.0f}%"
-    )
-    return (
-        f"The proxy steps of a run took {span} in total, measured inside the run (mean over "
-        f"{_over(paired)} per variant), which is {share} of the run's training time."
-    )
+    return phrase(FINDINGS_WORDS, "cost", c=cost(paired))
+
+
+def _headline(paired: pd.DataFrame, confidence: float) -> dict:
+    """The counts, and the span of effects the seeds could detect."""
+    # Equal differences on every seed leave no spread: such a comparison is not tested,
+    # and its detectable effect of 0 would claim a resolution the seeds do not have.
+    detectable = paired.loc[paired["mde"] > 0, "mde"] if len(paired) else pd.Series()
+    found = len(detectable) > 0
+    return {
+        **_counts(paired, confidence),
+        "folds": not paired.empty and _folded(paired),
+        "mde_low": f"{100 * detectable.min():.1f}" if found else None,
+        "mde_high": f"{100 * detectable.max():.1f}" if found else None,
+    }
 
 
 def headline(paired: pd.DataFrame, confidence: float) -> str:
     """The one-sentence conclusion of the comparisons, restricted to what they support."""
-    if paired.empty:
-        return "This build has no proxy run, so it says nothing about the proxy step."
-    counts = tally(paired, confidence)
-    if counts[IMPROVEMENT] == counts[DEGRADATION] == 0:
-        # Equal differences on every seed leave no spread: such a comparison is not tested,
-        # and its detectable effect of 0 would claim a resolution the seeds do not have.
-        detectable = paired.loc[paired["mde"] > 0, "mde"]
-        low, high = (100 * detectable.min(), 100 * detectable.max()) if len(detectable) else (0, 0)
-        span = (
-            f"{low:.1f} points"
-            if round(low, 1) == round(high, 1)
-            else f"{low:.1f} to {high:.1f} points"
-        )
-        unit = "these (fold, seed) pairs" if _over(paired) != "seeds" else "these seeds"
-        reach = (
-            f"; {unit} could have detected differences of about {span}" if len(detectable) else ""
-        )
-        return (
-            "In this build the proxy step neither improved nor degraded test accuracy "
-            f"detectably{reach}. This does not show that it has no effect, only that any effect "
-            "is smaller than these seeds resolve."
-        )
-    return (
-        f"In this build the proxy step improved test accuracy detectably in "
-        f"{counts[IMPROVEMENT]} and degraded it in {counts[DEGRADATION]} of "
-        f"{_plural(len(paired), 'comparison')}; the others showed no detectable effect."
-    )
+    return phrase(FINDINGS_WORDS, "headline", h=_headline(paired, confidence))
 
 
-def controls_sentence(runs: pd.DataFrame, control_means: pd.DataFrame, confidence: float) -> str:
+def controls(control_means: pd.DataFrame, confidence: float) -> list[dict]:
     """Each augmentation without the proxy step: mean test accuracy with its interval."""
-    parts = []
-    for row in control_means.itertuples(index=False):
-        interval = (
-            ""
-            if math.isnan(row.ci_low)
-            else f" ({level(confidence)} CI {100 * row.ci_low:.1f} to {100 * row.ci_high:.1f})"
-        )
-        parts.append(f"{row.label} {100 * row.mean:.1f}%{interval}")
-    if not parts:
-        return "The build has no control run without the proxy step."
-    return "Without the proxy step, test accuracy was " + "; ".join(parts) + "."
+    return [
+        {"label": row.label, "test": f"{100 * row.mean:.1f}", **_interval(row, confidence)}
+        for row in control_means.itertuples(index=False)
+    ]
 
 
-def combine_answer(paired: pd.DataFrame, confidence: float) -> str:
+def combine(paired: pd.DataFrame, confidence: float) -> list[dict]:
     """Per augmentation, what adding the proxy step did (never averaged across augmentations)."""
-    parts = []
-    for augmentation, group in paired.groupby("augmentation", sort=True) if len(paired) else []:
-        name = AUGMENTATIONS.get(augmentation, augmentation)
-        counts = tally(group, confidence)
-        parts.append(
-            f"added to {name}, the proxy step gave {_plural(counts[IMPROVEMENT], 'improvement')}, "
-            f"{_plural(counts[DEGRADATION], 'degradation')} and "
-            f"{_plural(counts[NULL], 'comparison')} with no detectable effect"
-            + (f", {counts[UNTESTED]} untested" if counts[UNTESTED] else "")
-            + " (mean paired "
-            f"{'difference' if len(group) == 1 else 'differences'} "
-            f"{_listing(sorted({points(v) for v in group['mean_diff']}))} points)"
+    return [
+        {
+            "name": AUGMENTATIONS.get(augmentation, augmentation),
+            **_counts(group, confidence),
+            "n": len(group),
+            "diffs": sorted({points(v) for v in group["mean_diff"]}),
+        }
+        for augmentation, group in (
+            paired.groupby("augmentation", sort=True) if len(paired) else []
         )
-    if not parts:
-        return "No augmentation was combined with the proxy step in this build."
-    return "In this build, " + "; ".join(parts) + "."
+    ]
+
+
+PLACES = (
+    "Scope",
+    "Abstract",
+    "Evaluation",
+    "AnswerFeasible",
+    "AnswerAccuracy",
+    "AnswerCombine",
+    "Conclusion",
+    "ChosenByValidation",
+)
 
 
 def findings_paragraphs(
     runs: pd.DataFrame,
     paired: pd.DataFrame,
-    chosen: pd.DataFrame,
+    chosen_table: pd.DataFrame,
     control_means: pd.DataFrame,
     confidence: float,
 ) -> dict[str, str]:
     """The generated text of the thesis, by place: abstract, evaluation opening, answers, end."""
-    scope = scope_sentence(runs)
-    comparisons = " ".join(
-        [tally_sentence(paired, confidence), *listed_sentences(paired, confidence)]
-    )
-    method = folds_method_sentence(runs)
-    chosen_text = chosen_sentence(chosen, confidence, has_folds(runs)) if not chosen.empty else ""
-    return {
-        "Scope": scope,
-        "Abstract": " ".join([scope, headline(paired, confidence), chosen_text]).strip(),
-        "Evaluation": " ".join(
-            part
-            for part in (scope, method, comparisons, cost_sentence(paired), chosen_text)
-            if part
-        ),
-        "AnswerFeasible": cost_sentence(paired),
-        "AnswerAccuracy": " ".join(
-            part for part in (method, comparisons, headline(paired, confidence)) if part
-        ),
-        "AnswerCombine": " ".join(
-            [controls_sentence(runs, control_means, confidence), combine_answer(paired, confidence)]
-        ),
-        "Conclusion": " ".join([scope, headline(paired, confidence)]),
-        "ChosenByValidation": chosen_text,
+    data = {
+        "scope": scope(runs),
+        "folds": fold_count(runs) if has_folds(runs) else 0,
+        "tally": _tally(paired, confidence),
+        "listed": listed(paired, confidence),
+        "cost": cost(paired),
+        "chosen": chosen(chosen_table, confidence, has_folds(runs)),
+        "headline": _headline(paired, confidence),
+        "controls": controls(control_means, confidence),
+        "combine": combine(paired, confidence),
     }
+    return {place: phrase(FINDINGS_WORDS, place, f=data) for place in PLACES}

@@ -63,18 +63,17 @@ def booktabs_table(
     body = frame.to_latex(
         index=False, escape=False, column_format=column_format or "l" * len(frame.columns)
     )
+    # \FitTable (thesis/fittable.sty) keeps the text at 7 pt or more: shrunk to the line, or
+    # on a landscape page.
     return "\n".join(
         [
             f"% generated from {source_note}; do not edit",
-            r"\begin{table}[htbp]",
-            r"\centering",
-            size,
-            r"\resizebox{\ifdim\width>\linewidth\linewidth\else\width\fi}{!}{%",
+            rf"\FitTable{{{label}}}{{{size}}}{{%",
             body.strip(),
-            "}",
+            "}{%",
             rf"\caption{{{caption} \emph{{Source: {escape(source_note)}.}}}}",
             rf"\label{{{label}}}",
-            r"\end{table}",
+            "}",
             "",
         ]
     )

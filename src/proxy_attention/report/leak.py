@@ -25,6 +25,7 @@ from proxy_attention.report.stats import (
     minimum_detectable_effect,
     paired_difference,
 )
+from proxy_attention.report.templates import LEAK_WORDS, phrase
 
 LEAK_TEX = REPORT_TEX["leak"]
 RESPLIT_SUFFIX = "-resplit/"  # the end of a re-split run's proxy token (fold~ or seed~ follows)
@@ -132,44 +133,36 @@ def leak_table(summary: pd.DataFrame, confidence: float) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _gap_points(row: pd.Series, prefix: str) -> dict:
+    """A gap's mean and interval in signed points; no interval for one seed."""
+    low, high = row[f"{prefix}_ci_low"], row[f"{prefix}_ci_high"]
+    bounds = (
+        {"low": None, "high": None}
+        if pd.isna(low)
+        else {"low": _points(low), "high": _points(high)}
+    )
+    return {"mean": _points(row[f"{prefix}_mean_diff"]), **bounds}
+
+
+def twin_findings(row: pd.Series, confidence: float) -> dict:
+    """What one twin pair shows, as the template's sentence() reads it."""
+    p, mde = row["leak_p"], row["leak_mde"]
+    return {
+        "label": escape(row["label"]),
+        "n": row["n"],
+        # Folds overlap: their twins are compared with the corrected resampled t-test.
+        "folds": int(row["folds"]) if row.get("folds", 0) > 0 else 0,
+        "level": f"{100 * confidence:g}",
+        **{prefix: _gap_points(row, prefix) for prefix in ("resplit", "fixed", "leak")},
+        "p": None if pd.isna(p) else ("< 0.001" if p < 0.001 else f"= {p:.3f}"),
+        "detected": bool(not pd.isna(p) and p < 1.0 - confidence and row["leak_mean_diff"] > 0),
+        "mde": None if math.isnan(mde) else f"{100 * mde:.1f}",
+    }
+
+
 def leak_sentence(row: pd.Series, confidence: float) -> str:
     """What one twin pair shows, in words, with its numbers."""
-    level = f"{100 * confidence:g}\\%"
-
-    def interval(prefix: str) -> str:
-        low, high = row[f"{prefix}_ci_low"], row[f"{prefix}_ci_high"]
-        if pd.isna(low):
-            return "one seed, no interval"
-        return f"{level} CI {_points(low)} to {_points(high)}"
-
-    seeds = f"{row['n']} seed" + ("s" if row["n"] != 1 else "")
-    paired = ", paired by seed" if row["n"] > 1 else ""
-    unit = "these seeds"
-    if row.get("folds", 0) > 0:  # folds overlap: the corrected resampled t-test
-        seeds = f"{row['n']} (fold, seed) pairs over {row['folds']} folds"
-        paired = ", paired by fold and seed, corrected resampled t-test" if row["n"] > 1 else ""
-        unit = "these pairs"
-    text = (
-        # A gap, not a claim of one: its interval says whether it differs from zero.
-        f"For {escape(row['label'])} ({seeds}), with the split re-drawn each round as the "
-        f"original did, the reported validation accuracy minus test accuracy was "
-        f"{_points(row['resplit_mean_diff'])} points ({interval('resplit')}); with the split "
-        f"fixed the gap was {_points(row['fixed_mean_diff'])} points ({interval('fixed')}). "
-    )
-    p = row["leak_p"]
-    p_text = "" if pd.isna(p) else (", $p < 0.001$" if p < 0.001 else f", $p = {p:.3f}$")
-    if not pd.isna(p) and p < 1.0 - confidence and row["leak_mean_diff"] > 0:
-        return text + (
-            f"Re-splitting inflated the reported accuracy by {_points(row['leak_mean_diff'])} "
-            f"points ({interval('leak')}{paired}{p_text}): the leak is "
-            "measurable, and re-split numbers must not be compared with fair ones."
-        )
-    mde = row["leak_mde"]
-    detectable = "" if math.isnan(mde) else f"; {unit} could detect {100 * mde:.1f} points"
-    return text + (
-        f"The difference, {_points(row['leak_mean_diff'])} points ({interval('leak')}{paired}"
-        f"{p_text}), shows no detectable leak{detectable}."
-    )
+    return phrase(LEAK_WORDS, "sentence", t=twin_findings(row, confidence))
 
 
 def leak_tex(runs: pd.DataFrame, confidence: float, results_dir: Path) -> str:
@@ -179,28 +172,15 @@ def leak_tex(runs: pd.DataFrame, confidence: float, results_dir: Path) -> str:
     if twins.empty:
         return f"% {source} holds no re-split twins (grid.leak_check is empty)\n"
     summary = leak_summary(twins, confidence)
-    level = f"{100 * confidence:g}"
     table = booktabs_table(
         leak_table(summary, confidence),
-        caption=(
-            "The original protocol's leak: the accuracy it reported (validation accuracy at the "
-            "last epoch, on the split drawn that round) against test accuracy, for twin runs "
-            "that differ only in re-drawing the split after every proxy round. The gap is the "
-            f"mean over seeds of reported minus test accuracy with its {level}\\% paired "
-            "Student-t interval; the last column is the share of the last validation images "
-            "that an earlier training set held."
-        ),
+        caption=phrase(LEAK_WORDS, "caption", level=f"{100 * confidence:g}"),
         label="tab:leak",
         source_note=source,
         column_format="llrrrrr",
     )
-    lead = (
-        "The leak of the original protocol (Section~\\ref{sec:resplit}) is measured on twin "
-        "runs that differ only in re-drawing the train/validation split after every proxy "
-        "round (Table~\\ref{tab:leak})."
-    )
     sentences = " ".join(leak_sentence(row, confidence) for _, row in summary.iterrows())
-    return "\n".join([lead, "", table, sentences, ""])
+    return "\n".join([phrase(LEAK_WORDS, "lead"), "", table, sentences, ""])
 
 
 def write_leak(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib
@@ -124,31 +125,40 @@ def comparison_figure(
     return fig
 
 
-def gallery_figure(
-    control_checkpoint: str | Path,
-    prepared: str | Path,
-    split: str | Path,
-    method: str,
-    thresholds: Sequence[float],
-    weights: Sequence[float],
-    images: int = 3,
-    subset: str = "test",
-    mode: str = "blended",
-    target: str = "predicted",
-    target_layer: str | None = None,
-    device: str = "cpu",
-) -> plt.Figure:
+@dataclass(frozen=True)
+class Gallery:
+    """What a proxy gallery draws: the control's model and data, which images, and the proxy
+    settings it shows them at (notebooks/proxy_gallery.py has them from papermill)."""
+
+    control_checkpoint: str | Path
+    prepared: str | Path
+    split: str | Path
+    method: str
+    thresholds: Sequence[float]
+    weights: Sequence[float]
+    images: int = 3
+    subset: str = "test"
+    mode: str = "blended"
+    target: str = "predicted"
+    target_layer: str | None = None
+    device: str = "cpu"
+
+
+def gallery_figure(gallery: Gallery) -> plt.Figure:
     """One row per image: original, the control model's map, then the proxy image for every
     (threshold, weight), as the proxy step would make it (approach.tex)."""
-    device_ = select_device(device)
-    data = open_prepared(prepared)
-    chosen = pick_images(getattr(load_split(split), subset), data.labels, images)
-    batch = _images(prepared, chosen, device_)
+    device = select_device(gallery.device)
+    data = open_prepared(gallery.prepared)
+    chosen = pick_images(getattr(load_split(gallery.split), gallery.subset), data.labels,
+                         gallery.images)  # fmt: skip
+    batch = _images(gallery.prepared, chosen, device)
     labels = data.labels[np.sort(chosen)]
-    model, _ = load_classifier(control_checkpoint, device_)
-    _, maps = _explain(model, batch, method, target_layer, labels if target == "label" else None)
-    settings = [(t, w) for t in thresholds for w in weights]
-    proxies = [_hwc(proxy_images(batch, maps, t, w, mode)) for t, w in settings]
+    model, _ = load_classifier(gallery.control_checkpoint, device)
+    explained = labels if gallery.target == "label" else None
+    method = gallery.method
+    _, maps = _explain(model, batch, method, gallery.target_layer, explained)
+    settings = [(t, w) for t in gallery.thresholds for w in gallery.weights]
+    proxies = [_hwc(proxy_images(batch, maps, t, w, gallery.mode)) for t, w in settings]
     fig, axes = _axes(len(chosen), 2 + len(settings))
     originals, heat = _hwc(batch), maps.cpu().numpy()
     for row, label in enumerate(labels):

@@ -1,17 +1,21 @@
 """The notebook figures: one registry entry per notebook of notebooks/, each drawn once per
 figure pair of params.yaml (``figures.pairs``), and the thesis LaTeX that includes them.
 
-An entry says what papermill injects into its notebook, which files the notebook reads (the
-rule's inputs), and how the thesis and Snakemake's report caption it. Adding a figure is one
-notebook plus one entry; workflow/rules/notebooks.smk runs every entry through one rule.
+An entry says what papermill injects into its notebook, which of the pair's files the notebook
+reads (the rule's inputs), and how Snakemake's report captions it; the thesis caption is the
+notebook's macro in thesis/templates/notebook_figures.tex.j2. Adding a figure
+is one notebook plus one entry; workflow/rules/notebooks.smk runs every entry through one rule.
+A notebook itself is its parameters, one call of its figure function and the figure
+(figure_parameters, save_notebook_figure).
 """
 
 from __future__ import annotations
 
 import re
 import shutil
+import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +23,7 @@ from proxy_attention import layout
 from proxy_attention.atomic import atomic_dir, write_text
 from proxy_attention.grid import RunSpec, find_run
 from proxy_attention.report.latex import escape, figure
+from proxy_attention.report.templates import NOTEBOOK_FIGURES_WORDS, phrase
 
 # What a notebook gets to build its figure arguments and captions from: the params, the
 # proxy run's spec and the paths of the pair's files (pair_inputs).
@@ -32,9 +37,7 @@ class NotebookFigure:
 
     name: str  # notebooks/<name>.ipynb, and the stem of its PDF and PNG
     figure_args: Callable[[Params, RunSpec, Paths], dict[str, Any]]  # papermill's "figure"
-    runs: Callable[[RunSpec], list[str]]  # the runs whose files it reads
-    reads_split: bool  # whether it reads the split (beside the prepared data)
-    caption: Callable[[Params, RunSpec, str], str]  # the thesis caption, given the run in TeX
+    reads: tuple[str, ...]  # besides the prepared data: of "proxy", "control" (runs), "split"
     report_caption: str  # Snakemake's report, with {pair}
     report_label: str
 
@@ -61,15 +64,6 @@ def _comparison_args(params: Params, spec: RunSpec, paths: Paths) -> dict[str, A
     }
 
 
-def _comparison_caption(params: Params, spec: RunSpec, run: str) -> str:
-    return (
-        f"Saliency maps ({escape(params['explain']['method'])}) of the predicted class on "
-        f"{params['figures']['comparison']['images']} test images, for the control (middle "
-        f"row) and the proxy run {run} (bottom row). A green title marks a right prediction, "
-        "a red one a wrong prediction."
-    )
-
-
 def _gallery_args(params: Params, spec: RunSpec, paths: Paths) -> dict[str, Any]:
     gallery = params["figures"]["gallery"]
     return {
@@ -88,20 +82,6 @@ def _gallery_args(params: Params, spec: RunSpec, paths: Paths) -> dict[str, Any]
     }
 
 
-def _listed(values: list[float]) -> str:
-    return ", ".join(f"{value:g}" for value in values)
-
-
-def _gallery_caption(params: Params, spec: RunSpec, run: str) -> str:
-    gallery = params["figures"]["gallery"]
-    return (
-        f"Proxy images ({escape(spec.proxy.mode)} mode) of {gallery['images']} "
-        f"{gallery['split']} images, from the {escape(spec.proxy.method)} maps of the control "
-        f"of {run}, at thresholds $\\tau \\in \\{{{_listed(gallery['thresholds'])}\\}}$ and "
-        f"weights $\\lambda \\in \\{{{_listed(gallery['weights'])}\\}}$."
-    )
-
-
 def _steps_args(params: Params, spec: RunSpec, paths: Paths) -> dict[str, Any]:
     return {
         "run_dir": layout.run_dir(spec.run_id),
@@ -110,24 +90,13 @@ def _steps_args(params: Params, spec: RunSpec, paths: Paths) -> dict[str, Any]:
     }
 
 
-def _steps_caption(params: Params, spec: RunSpec, run: str) -> str:
-    return (
-        f"Training images chosen at each proxy step of {run}: the original (upper row), the "
-        "saliency map the step made of it (middle row; the colour bar gives its values) and "
-        "the proxy that replaced it (lower row). Titles name the true class and the class the "
-        "map explains; the row label counts the chosen among the misclassified images."
-    )
-
-
 NOTEBOOK_FIGURES: dict[str, NotebookFigure] = {
     entry.name: entry
     for entry in (
         NotebookFigure(
             "saliency_comparison",
             _comparison_args,
-            runs=lambda spec: [spec.run_id, spec.control_id],
-            reads_split=True,
-            caption=_comparison_caption,
+            reads=("proxy", "control", "split"),
             report_caption="Saliency maps of the same test images under the proxy run "
             "(``{pair}``) and its control.",
             report_label="saliency maps of the proxy run and its control",
@@ -135,9 +104,7 @@ NOTEBOOK_FIGURES: dict[str, NotebookFigure] = {
         NotebookFigure(
             "proxy_gallery",
             _gallery_args,
-            runs=lambda spec: [spec.control_id],
-            reads_split=True,
-            caption=_gallery_caption,
+            reads=("control", "split"),
             report_caption="Proxy images of pair ``{pair}`` across the thresholds and "
             "weights of ``figures.gallery``.",
             report_label="proxy images across thresholds and weights",
@@ -145,9 +112,7 @@ NOTEBOOK_FIGURES: dict[str, NotebookFigure] = {
         NotebookFigure(
             "proxy_steps",
             _steps_args,
-            runs=lambda spec: [spec.run_id],
-            reads_split=False,
-            caption=_steps_caption,
+            reads=("proxy",),
             report_caption="The images of every proxy step of pair ``{pair}``: originals, "
             "saliency maps and the proxies that replaced them.",
             report_label="the images of every proxy step",
@@ -187,7 +152,7 @@ def pair_inputs(params: Params, proxy_run: str) -> Paths:
 
 
 def notebook_parameters(name: str, params: Params, proxy_run: str) -> dict[str, Any]:
-    """The ``settings`` papermill injects into notebook ``name`` for one pair (JSON-able)."""
+    """The ``parameters`` papermill injects into notebook ``name`` for one pair (JSON-able)."""
     entry = notebook_figure(name)
     spec = find_run(params, proxy_run)
     if spec.proxy is None:
@@ -199,6 +164,31 @@ def notebook_parameters(name: str, params: Params, proxy_run: str) -> dict[str, 
         "name": name,
         "figure": entry.figure_args(params, spec, pair_inputs(params, proxy_run)),
     }
+
+
+def figure_parameters(
+    name: str, params_file: str, proxy_run: str | None, injected: dict[str, Any] | None
+) -> dict[str, Any]:
+    """The parameters papermill ``injected``; run by hand (none), those of ``proxy_run``, by
+    default the first pair."""
+    from proxy_attention.params import load_params
+
+    # The kernel must be the pipeline's environment; the executed notebook says which it was.
+    print("kernel interpreter:", sys.executable)
+    if injected is not None:
+        return injected
+    params = load_params(params_file)
+    return notebook_parameters(name, params, proxy_run or params["figures"]["pairs"][0])
+
+
+def save_notebook_figure(fig: Any, parameters: dict[str, Any]) -> str:
+    """Write the notebook's figure as PDF and PNG where its parameters say; the PNG's path,
+    for the notebook to show."""
+    from proxy_attention.report.plotting import save_figure
+
+    out_dir = Path(parameters["out_dir"])
+    save_figure(fig, out_dir, parameters["name"])
+    return str(out_dir / f"{parameters['name']}.png")
 
 
 def notebook_inputs(
@@ -214,8 +204,9 @@ def notebook_inputs(
     spec = find_run(params, proxy_run)
     trained = trained or layout.run_file
     paths = pair_inputs(params, proxy_run)
-    data = [paths["prepared"]] + ([paths["split"]] if entry.reads_split else [])
-    return list(dict.fromkeys(trained(run_id) for run_id in entry.runs(spec))) + data
+    runs = {"proxy": spec.run_id, "control": spec.control_id}
+    data = [paths["prepared"]] + ([paths["split"]] if "split" in entry.reads else [])
+    return [trained(runs[role]) for role in entry.reads if role in runs] + data
 
 
 def _run_in_tex(proxy_run: str) -> str:
@@ -245,7 +236,10 @@ def write_saliency_tex(
                 pdf = Path(slug) / f"{entry.name}.pdf"
                 _copy_figure(figures_dir / pdf, tmp / pdf, proxy_run)
                 copied.append(copies / pdf)
-                caption = entry.caption(params, spec, _run_in_tex(proxy_run))
+                caption = phrase(
+                    NOTEBOOK_FIGURES_WORDS, entry.name, params=params, proxy=asdict(spec.proxy),
+                    run=_run_in_tex(proxy_run),
+                )  # fmt: skip
                 source = f"{figures_dir / slug / entry.name}.ipynb"
                 path = layout.included_from(copies / pdf, tex)
                 parts.append(figure(path, caption, f"{entry.label}-{number}", source))

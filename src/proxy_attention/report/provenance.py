@@ -13,6 +13,7 @@ from proxy_attention.grid import expand_grid
 from proxy_attention.layout import METRICS_ROOT
 from proxy_attention.params import load_params, params_hash
 from proxy_attention.report.latex import escape, macro
+from proxy_attention.report.templates import COLOPHON_WORDS, phrase
 
 HASH_NAME = "SHA-256"
 DEFAULT_PARAMS = "params.yaml"
@@ -56,20 +57,16 @@ def colophon(params_path: str | Path, lock_path: str | Path | None = None) -> st
     root = Path(params_path).resolve().parent
     commit, dirty = tree_state(root)
     lock = Path(lock_path) if lock_path else root / "requirements.lock"
-    state = {
-        None: "",
-        True: " The working tree had changes not in that commit (dirty), so the commit alone "
-        "does not reproduce this document.",
-        False: " The working tree was clean.",
-    }[dirty]
-    lock_text = f", requirements.lock \\texttt{{{file_hash(lock)}}}" if lock.exists() else ""
-    command = escape(rebuild_command(params_path))
-    return (
-        f"Built from commit \\texttt{{{escape(commit)}}} on {dt.date.today().isoformat()}; "
-        f"{HASH_NAME} hashes (first 12 hex digits): params.yaml "
-        f"\\texttt{{{params_hash(params_path)}}}{lock_text}.{state} "
-        f"Rebuild with \\texttt{{{command}}}.\n"
-    )
+    found = {
+        "commit": escape(commit),
+        "date": dt.date.today().isoformat(),
+        "hash_name": HASH_NAME,
+        "params_hash": params_hash(params_path),
+        "lock_hash": file_hash(lock) if lock.exists() else None,
+        "clean": None if dirty is None else not dirty,
+        "command": escape(rebuild_command(params_path)),
+    }
+    return phrase(COLOPHON_WORDS, "colophon", c=found) + "\n"
 
 
 def thesis_grid_macros(config: str | Path | None) -> list[str]:

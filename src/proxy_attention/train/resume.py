@@ -13,6 +13,7 @@ import random
 import re
 import shutil
 import signal
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,12 +24,36 @@ from proxy_attention.atomic import atomic_path, remove_temporaries, write_text
 from proxy_attention.faults import boundary
 
 STATE = "resume.pt"
-# The fingerprint of the inputs the work directory was made from, written when it is created;
+# The record of the inputs the work directory was made from, written when it is created;
 # it travels with the finished run, so the result says what it was made from.
 INPUTS = "inputs.json"
 # Test-only fault injection: SIGKILL this process right after the state of epoch N is saved,
 # so tests (and anyone checking a cluster's requeue) can kill a run at a known point.
 KILL_AFTER_EPOCH = "PROXY_ATTENTION_KILL_AFTER_EPOCH"
+
+
+@dataclass
+class Progress:
+    """How far a run has got: what resume.pt saves beside the random streams, and what the
+    finished run reports from."""
+
+    inputs: str  # the run's inputs record (inputs_record): a state is valid only for these
+    batch_size: int
+    epoch: int = 0  # the last finished epoch
+    history: list[dict[str, Any]] = field(default_factory=list)  # one metrics row an epoch
+    proxy_records: list[dict[str, Any]] = field(default_factory=list)  # one a proxy step
+    splits_used: int = 1  # train/validation splits drawn so far (re-split runs draw more)
+    seconds_before: float = 0.0  # training time of the epochs saved, over every attempt
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def from_json(cls, text: str) -> Progress:
+        fields = json.loads(text)
+        # resume.pt files written before the rename call the inputs record "fingerprint".
+        fields.setdefault("inputs", fields.pop("fingerprint", None))
+        return cls(**fields)
 
 
 def partial_dir(out_dir: str | os.PathLike) -> Path:
@@ -37,22 +62,22 @@ def partial_dir(out_dir: str | os.PathLike) -> Path:
     return out.with_name(out.name + ".partial")
 
 
-def fingerprint(*parts: Any) -> str:
+def inputs_record(*parts: Any) -> str:
     """What the saved state is only valid for: every input of the run (run_inputs)."""
     return json.dumps(parts, sort_keys=True, default=str)
 
 
-def claim(work: Path, expected_fingerprint: str) -> None:
+def claim(work: Path, expected_inputs: str) -> None:
     """Keep ``work`` only if it was made from exactly these inputs; otherwise start it afresh.
 
     Guards both a saved epoch state and a finished but not yet renamed result: either from
     other settings, another split or other prepared data must never become this run's result.
     """
     recorded = work / INPUTS
-    if work.exists() and not (recorded.exists() and recorded.read_text() == expected_fingerprint):
+    if work.exists() and not (recorded.exists() and recorded.read_text() == expected_inputs):
         shutil.rmtree(work)
     if not recorded.exists():
-        write_text(recorded, expected_fingerprint)
+        write_text(recorded, expected_inputs)
 
 
 def save_state(
@@ -64,7 +89,7 @@ def save_state(
     scaler: torch.amp.GradScaler,
     loader_generator: torch.Generator,
     proxy_rng: np.random.Generator,
-    progress: dict[str, Any],
+    progress: Progress,
 ) -> None:
     """Write everything the next epoch depends on, atomically, to ``work/resume.pt``."""
     numpy_state = np.random.get_state(legacy=False)
@@ -84,22 +109,22 @@ def save_state(
         "cuda_rng": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
         "loader_rng": loader_generator.get_state(),
         "rng_json": json.dumps(rng),
-        "progress_json": json.dumps(progress),
+        "progress_json": progress.to_json(),
     }
     with atomic_path(work / STATE) as tmp:
         torch.save(state, tmp)
-    if os.environ.get(KILL_AFTER_EPOCH) == str(progress["epoch"]):
+    if os.environ.get(KILL_AFTER_EPOCH) == str(progress.epoch):
         os.kill(os.getpid(), signal.SIGKILL)
 
 
-def read_state(work: Path, expected_fingerprint: str) -> dict[str, Any] | None:
+def read_state(work: Path, expected_inputs: str) -> dict[str, Any] | None:
     """The saved state when it belongs to this run's settings; None (and a clean slate) if not."""
     path = work / STATE
     if not path.exists():
         return None
     state = torch.load(path, map_location="cpu", weights_only=True)
-    state["progress"] = json.loads(state.pop("progress_json"))
-    if state["progress"].get("fingerprint") != expected_fingerprint:
+    state["progress"] = Progress.from_json(state.pop("progress_json"))
+    if state["progress"].inputs != expected_inputs:
         # The run's parameters changed since the state was written: its epochs are not ours.
         shutil.rmtree(work)
         return None

@@ -19,9 +19,8 @@ from tqdm import tqdm
 
 from proxy_attention.atomic import read_json, write_json
 from proxy_attention.augment import loads_per_sample
-from proxy_attention.bundles import require_slice, settings_string, stamp, train_slice
 from proxy_attention.checkpoint import CHECKPOINT, save_classifier
-from proxy_attention.data.fingerprint import data_fingerprint
+from proxy_attention.data.content_hashes import data_hashes
 from proxy_attention.data.prepared import PreparedDataset, open_prepared
 from proxy_attention.data.split import fold_split, load_split
 from proxy_attention.devices import describe, device_report, loader_workers
@@ -29,6 +28,8 @@ from proxy_attention.grid import RunSpec
 from proxy_attention.layout import METRICS
 from proxy_attention.proxy.step import StepOptions, run_proxy_step
 from proxy_attention.schedule import iter_epochs
+from proxy_attention.slices import TrainSlice, require_slice, settings_string
+from proxy_attention.stamps import stamp
 from proxy_attention.train import resume
 from proxy_attention.train.batch_size import DEFAULT_CACHE, resolve_batch_size
 from proxy_attention.train.hparams import log_hparams
@@ -40,12 +41,12 @@ from proxy_attention.train.training_state import (
     resume_training,
 )
 
-__all__ = ["CHECKPOINT", "METRICS", "run_fingerprint", "train_run"]
+__all__ = ["CHECKPOINT", "METRICS", "run_inputs", "train_run"]
 
 
 def train_run(
     spec: RunSpec,
-    run_params: dict[str, Any],
+    run_params: TrainSlice,
     prepared_dir: str | Path,
     split_path: str | Path,
     out_dir: str | Path,
@@ -54,53 +55,52 @@ def train_run(
 ) -> dict[str, Any]:
     """Train ``spec`` and write checkpoint, metrics, TensorBoard events and proxy artifacts.
 
-    ``run_params`` is ``bundles.train_slice(params)`` and nothing else, so a run reads only
+    ``run_params`` is ``slices.train_slice(params)`` and nothing else, so a run reads only
     what its settings string declares. ``dataset`` is the dataset's params entry: with the
-    data's content hashes it is part of what a saved state is valid for (run_fingerprint).
+    data's content hashes it is part of what a saved state is valid for (run_inputs).
     """
-    require_slice(run_params, train_slice, "train_run")
+    require_slice(run_params, TrainSlice, "train_run")
     started = time.perf_counter()
     out = Path(out_dir)
     work = resume.partial_dir(out)
-    fingerprint = run_fingerprint(spec, run_params, dataset, prepared_dir, split_path)
-    resume.claim(work, fingerprint)  # a work directory from other inputs is discarded
+    inputs = run_inputs(spec, run_params, dataset, prepared_dir, split_path)
+    resume.claim(work, inputs)  # a work directory from other inputs is discarded
     if (work / METRICS).exists():  # killed between the last write and the final rename
         resume.finish(work, out)
         return read_json(out / METRICS)
-    device, device_info = _configure_torch(spec, run_params["train"], threads)
+    device, device_info = _configure_torch(spec, run_params.train, threads)
     data, split = open_prepared(prepared_dir), fold_split(load_split(split_path), spec.fold)
-    saved = resume.read_state(work, fingerprint)
-    batch_size = _batch_size(saved, spec, run_params["train"], data, len(split.train), device)
+    saved = resume.read_state(work, inputs)
+    batch_size = _batch_size(saved, spec, run_params.train, data, len(split.train), device)
     work.mkdir(parents=True, exist_ok=True)
-    progress = _fresh_progress(fingerprint, batch_size)
-    state = build_training_state(
-        spec, run_params, data, split, work, device, device_info, progress, started
-    )
+    progress = resume.Progress(inputs, batch_size)
+    state = build_training_state(spec, run_params, data, split, work, device, device_info, progress)
+    state.clock = started  # the set-up (data, batch-size finder, model) counts as run time
     resume_training(state, saved)
     # purge_step hides events a killed attempt logged after its last saved epoch.
-    writer = SummaryWriter(str(work / "tensorboard"), purge_step=state.progress["epoch"] + 1)
-    _train_epochs(state, StepOptions(**run_params["proxy"]), writer)
+    writer = SummaryWriter(str(work / "tensorboard"), purge_step=state.progress.epoch + 1)
+    _train_epochs(state, StepOptions(**run_params.proxy), writer)
     metrics = _run_metrics(state)
     _write_result(state, metrics, writer, settings_string(run_params))
     resume.finish(work, out)
     return metrics
 
 
-def run_fingerprint(
+def run_inputs(
     spec: RunSpec,
-    run_params: dict[str, Any],
+    run_params: TrainSlice,
     dataset: dict[str, Any] | None,
     prepared_dir: str | Path,
     split_path: str | Path,
 ) -> str:
     """Every input of a run: its spec, the train and proxy settings, its dataset's entry, and
     the content hashes of the split file and the prepared data."""
-    return resume.fingerprint(
+    return resume.inputs_record(
         spec.as_dict(),
-        run_params["train"],
-        run_params["proxy"],
+        run_params.train,
+        run_params.proxy,
         dataset,
-        data_fingerprint(prepared_dir, split_path),
+        data_hashes(prepared_dir, split_path),
     )
 
 
@@ -135,22 +135,10 @@ def _batch_size(
 ) -> int:
     """The saved run's batch size, or ``train.batch_size`` resolved (the finder for auto)."""
     if saved is not None:
-        return saved["progress"]["batch_size"]
+        return saved["progress"].batch_size
     return resolve_batch_size(
         settings, spec.model, data.image_size, data.num_classes, train_size, device, DEFAULT_CACHE
     )
-
-
-def _fresh_progress(fingerprint: str, batch_size: int) -> dict[str, Any]:
-    return {
-        "fingerprint": fingerprint,
-        "batch_size": batch_size,
-        "epoch": 0,
-        "history": [],
-        "proxy_records": [],
-        "splits_used": 1,
-        "seconds_before": 0.0,
-    }
 
 
 def _train_epochs(state: TrainingState, options: StepOptions, writer: SummaryWriter) -> None:
@@ -158,21 +146,21 @@ def _train_epochs(state: TrainingState, options: StepOptions, writer: SummaryWri
     schedule has a p; the state is saved after every epoch."""
     progress = state.progress
     progress_bar = tqdm(
-        total=state.epochs, initial=progress["epoch"], desc=state.spec.run_id, unit="epoch"
+        total=state.epochs, initial=progress.epoch, desc=state.spec.run_id, unit="epoch"
     )
     for epoch, proxy_follows in iter_epochs(state.spec.schedule):
-        if epoch <= progress["epoch"]:
+        if epoch <= progress.epoch:
             continue
         row = _train_one_epoch(state, epoch)
         if proxy_follows:
             _end_round(state, row, options, writer)
-        progress["history"].append(row)
+        progress.history.append(row)
         _log_epoch(writer, row)
         writer.flush()
         progress_bar.update()
         progress_bar.set_postfix(val_acc=f"{row['val_accuracy']:.3f}")
-        progress["epoch"] = epoch
-        progress["seconds_before"] += time.perf_counter() - state.clock
+        progress.epoch = epoch
+        progress.seconds_before += time.perf_counter() - state.clock
         state.clock = time.perf_counter()
         resume.save_state(state.work, progress=progress, **state.streams())
     progress_bar.close()
@@ -215,7 +203,7 @@ def _end_round(
     """After a p epoch: the proxy step (proxy runs), then a fresh split (re-split runs)."""
     spec, progress = state.spec, state.progress
     if spec.proxy is not None:
-        records = progress["proxy_records"]
+        records = progress.proxy_records
         tick = time.perf_counter()
         record = run_proxy_step(
             state.model,
@@ -232,8 +220,8 @@ def _end_round(
         records.append({"epoch": row["epoch"], **record})
         _log_proxy_step(writer, state.work / "proxy", len(records), record, row["epoch"])
     if spec.resplit_each_round:
-        state.resplit(progress["splits_used"])
-        progress["splits_used"] += 1
+        state.resplit(progress.splits_used)
+        progress.splits_used += 1
 
 
 def _evaluate(state: TrainingState, indices: np.ndarray):
@@ -244,27 +232,27 @@ def _evaluate(state: TrainingState, indices: np.ndarray):
 def _run_metrics(state: TrainingState) -> dict[str, Any]:
     """metrics.json: the run, its data and device, every epoch and proxy step, the test."""
     spec, data, split, progress = state.spec, state.data, state.split, state.progress
-    settings, history = state.settings, progress["history"]
+    settings, history = state.settings, progress.history
     test_loss, test_pred, test_labels, _ = _evaluate(state, split.test)
     return {
         "run_id": spec.run_id,
         "spec": spec.as_dict(),
         "control_id": spec.control_id,
         "dataset": {"name": spec.dataset, "classes": data.classes, **split.sizes()},
-        "train_settings": {**settings, "batch_size": progress["batch_size"]},
+        "train_settings": {**settings, "batch_size": progress.batch_size},
         "batch_size_source": "auto" if settings["batch_size"] == "auto" else "params",
         "device": state.device.type,
         "device_info": state.device_info,
         "epochs": history,
-        "proxy_steps": progress["proxy_records"],
+        "proxy_steps": progress.proxy_records,
         "test": {"loss": test_loss, **classification_metrics(test_labels, test_pred, data.classes)},
         "reported": _reported(history),
         "protocol": {
             "resplit_each_round": spec.resplit_each_round,
-            "splits_used": progress["splits_used"],
+            "splits_used": progress.splits_used,
         },
         "timing": {
-            "wall_seconds": progress["seconds_before"] + time.perf_counter() - state.clock,
+            "wall_seconds": progress.seconds_before + time.perf_counter() - state.clock,
             "train_seconds": sum(r["train_seconds"] for r in history),
             "proxy_seconds": sum(r["proxy_seconds"] for r in history),
         },

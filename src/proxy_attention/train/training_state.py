@@ -3,6 +3,7 @@ built in a fixed order from its seed, and put back from a saved state (train/res
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from proxy_attention.models import create_classifier
 from proxy_attention.proxy.overlay import rebuild_overlay
 from proxy_attention.saliency import saliency_maps
 from proxy_attention.schedule import total_epochs
+from proxy_attention.slices import TrainSlice
 from proxy_attention.train import resume
 from proxy_attention.train.optim import build_optimizer, build_scheduler
 
@@ -50,10 +52,10 @@ class TrainingState:
     scaler: torch.amp.GradScaler
     loader_rng: torch.Generator
     proxy_rng: np.random.Generator
-    progress: dict[str, Any]
+    progress: resume.Progress
     # Which images some training set of this run has held (the re-split leak, per epoch).
     trained_on: np.ndarray
-    clock: float  # perf_counter() when the time not yet in progress["seconds_before"] began
+    clock: float  # perf_counter() when the time not yet in progress.seconds_before began
 
     @property
     def epochs(self) -> int:
@@ -79,17 +81,16 @@ class TrainingState:
 
 def build_training_state(
     spec: RunSpec,
-    run_params: dict[str, Any],
+    run_params: TrainSlice,
     data: PreparedDataset,
     split: Split,
     work: Path,
     device: torch.device,
     device_info: dict[str, Any],
-    progress: dict[str, Any],
-    clock: float,
+    progress: resume.Progress,
 ) -> TrainingState:
     """Model, loader, mixer, optimizer and streams of a run that starts at epoch 0."""
-    settings = run_params["train"]
+    settings = run_params.train
     # Seed right before building the model: every variant with this seed starts from the
     # same weights, sees the same batch order and draws the same augmentation stream.
     torch.manual_seed(spec.seed)
@@ -105,12 +106,12 @@ def build_training_state(
         store,
         split.train,
         settings,
-        progress["batch_size"],
+        progress.batch_size,
         loader_rng,
         device,
         device_info["loader_workers"],
     )
-    mixer = _mixer(spec, data.num_classes, model, settings["mixing"], run_params["proxy"])
+    mixer = _mixer(spec, data.num_classes, model, settings["mixing"], run_params.proxy)
     optimizer = build_optimizer(model, settings["optimizer"])
     steps = total_epochs(spec.schedule) * len(train_batches)
     scheduler = build_scheduler(optimizer, settings["lr_schedule"], steps)
@@ -133,7 +134,7 @@ def build_training_state(
         proxy_rng=np.random.default_rng(spec.seed),
         progress=progress,
         trained_on=np.zeros(len(data.labels), dtype=bool),
-        clock=clock,
+        clock=time.perf_counter(),
     )
 
 
@@ -146,14 +147,14 @@ def resume_training(state: TrainingState, saved: dict[str, Any] | None) -> None:
         return
     state.progress = saved["progress"]
     resume.restore_state(saved, **state.streams())
-    rounds = len(state.progress["proxy_records"])
+    rounds = len(state.progress.proxy_records)
     resume.discard_unfinished_steps(state.work, rounds)
     if state.spec.proxy is not None:
         state.store.overlay = rebuild_overlay(
             state.work, len(state.data.labels), rounds, state.spec.proxy.clear_every_step
         )
     state.trained_on[state.split.train] = True
-    for round_index in range(1, state.progress["splits_used"]):
+    for round_index in range(1, state.progress.splits_used):
         state.resplit(round_index)
         # The current split may not be trained on yet: harmless, its val is not in its train.
         state.trained_on[state.split.train] = True

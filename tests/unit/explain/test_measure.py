@@ -5,10 +5,10 @@ import json
 
 import pytest
 
-from proxy_attention.bundles import explain_settings, explain_slice
 from proxy_attention.explain.faithfulness import blur_sigma
 from proxy_attention.explain.measure import measure_run
 from proxy_attention.grid import RunSpec
+from proxy_attention.slices import explain_settings, explain_slice
 from tests.helpers.checkpoints import save_checkpoint
 
 SPEC = RunSpec("toy", "test_efficientnet", "basic", (1,), 0)
@@ -16,12 +16,10 @@ SPEC = RunSpec("toy", "test_efficientnet", "basic", (1,), 0)
 
 def test_the_settings_string_is_the_canonical_json_of_the_slice(params):
     step_params = explain_slice(params)
-    assert step_params == {
-        "explain": params["explain"],
-        "target_layer": params["proxy"]["target_layer"],
-    }
-    assert json.loads(explain_settings(params)) == step_params
-    assert explain_settings(params) == json.dumps(step_params, sort_keys=True)
+    expected = {"explain": params["explain"], "target_layer": params["proxy"]["target_layer"]}
+    assert step_params.explain is params["explain"]
+    assert json.loads(explain_settings(params)) == expected
+    assert explain_settings(params) == json.dumps(expected, sort_keys=True)
     before = explain_settings(params)
     params["train"]["optimizer"]["lr"] = 0.5
     params["proxy"]["selection"] = "hardest"  # proxy knobs other than the CAM layer
@@ -37,7 +35,7 @@ def test_measure_run_refuses_the_whole_params_and_keeps_the_old_result(
     out = tmp_path / "explain" / "metrics.json"
     out.parent.mkdir()
     out.write_text('{"run_id": "earlier"}')
-    with pytest.raises(TypeError, match=r"bundles\.explain_slice\(params\)"):
+    with pytest.raises(TypeError, match=r"slices\.explain_slice\(params\), not a dict"):
         measure_run(SPEC, params, checkpoint, *toy_dataset, out)
     assert json.loads(out.read_text()) == {"run_id": "earlier"}
 

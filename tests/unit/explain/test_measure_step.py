@@ -8,7 +8,6 @@ import pytest
 import torch
 import yaml
 
-from proxy_attention.bundles import explain_slice
 from proxy_attention.checkpoint import load_classifier
 from proxy_attention.data.conversions import to_float
 from proxy_attention.data.prepared import open_prepared
@@ -25,6 +24,7 @@ from proxy_attention.grid import ProxySettings, RunSpec
 from proxy_attention.params import ParamsError, validate_params
 from proxy_attention.report.aggregate import with_explanations
 from proxy_attention.report.explainability import explainability_table, write_explainability
+from proxy_attention.slices import explain_slice
 from tests.helpers.checkpoints import reference_model, save_checkpoint
 from tests.helpers.repo import ROOT
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from proxy_attention.grid import ProxySettings, RunSpec
-from proxy_attention.report.aggregate import NO_FOLD, spec_columns, variant_label
+from proxy_attention.report.aggregate import NO_FOLD, spec_columns, variant_id
 
 PROXY = ProxySettings("gradcampp", 0.6, 0.8, 0.5)
 
@@ -20,4 +20,4 @@ def test_a_run_without_folds_has_no_fold_and_its_old_variant():
     spec = RunSpec("digits", "m", "basic", (1, "p", 1), 2, PROXY)
     columns = spec_columns(spec.as_dict(), spec.control_id)
     assert columns["fold"] == NO_FOLD
-    assert variant_label({"run_id": spec.run_id}) == spec.run_id.rsplit("/seed~", 1)[0]
+    assert variant_id({"run_id": spec.run_id}) == spec.run_id.rsplit("/seed~", 1)[0]

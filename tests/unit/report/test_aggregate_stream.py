@@ -9,7 +9,7 @@ from proxy_attention.grid import expand_grid
 from proxy_attention.layout import EXPLAIN_ROOT, RUNS_ROOT
 from proxy_attention.layout import METRICS as RESULT
 from proxy_attention.report.aggregate import EPOCHS, PER_CLASS, RUNS, aggregate, aggregate_to
-from proxy_attention.report.simulate import simulate_grid
+from tests.helpers.simulated_runs import simulate_grid
 
 
 def simulated(params, folder, seeds, epochs):

@@ -6,13 +6,12 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from proxy_attention.report.build import add_labels, control_means
+from proxy_attention.report.build import add_labels, control_means, folds_reading_note
 from proxy_attention.report.comparison import paired_runs, paired_summary
 from proxy_attention.report.findings import (
     comparison_sentence,
     findings_paragraphs,
     folds_method_sentence,
-    folds_reading_note,
     scope_sentence,
 )
 from proxy_attention.report.selection import choose_by_validation

@@ -59,11 +59,13 @@ def test_booktabs_table_escapes_headers_keeps_cells_and_names_its_source():
     text = booktabs_table(frame, "Accuracy.", "tab:acc", "data/results/runs_1.csv")
     lines = text.splitlines()
     assert lines[0] == "% generated from data/results/runs_1.csv; do not edit"
+    # \FitTable (thesis/fittable.sty): label, size, the tabular, then caption and label
+    assert lines[1] == r"\FitTable{tab:acc}{\small}{%"
     assert r"\begin{tabular}{ll}" in lines
     assert r"Test acc, \% & Run \\" in lines
     assert r"82.0 [$-$1] & a \\" in lines and r"90.0 & b \\" in lines
     assert r"\caption{Accuracy. \emph{Source: data/results/runs\_1.csv.}}" in lines
-    assert lines[-2:] == [r"\label{tab:acc}", r"\end{table}"] and text.endswith("\n")
+    assert lines[-2:] == [r"\label{tab:acc}", "}"] and text.endswith("\n")
 
 
 def test_long_table_breaks_across_pages_at_the_given_size():

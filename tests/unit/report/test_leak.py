@@ -4,12 +4,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from proxy_attention.bundles import train_slice
 from proxy_attention.grid import ProxySettings, RunSpec, expand_grid
 from proxy_attention.params import ParamsError, validate_params
 from proxy_attention.report.aggregate import run_row
 from proxy_attention.report.build import add_labels
 from proxy_attention.report.leak import leak_summary, leak_tex, leak_twins
+from proxy_attention.slices import train_slice
 from proxy_attention.train.run import train_run
 from tests.unit.train.test_run import toy_params
 

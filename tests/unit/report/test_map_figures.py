@@ -18,6 +18,7 @@ from proxy_attention.grid import expand_grid
 from proxy_attention.params import ParamsError, validate_params
 from proxy_attention.proxy.images import proxy_images
 from proxy_attention.report.map_figures import (
+    Gallery,
     comparison_figure,
     gallery_figure,
     heat_overlay,
@@ -154,15 +155,17 @@ def test_gallery_figure_shows_proxies_for_every_threshold_and_weight(toy_dataset
     prepared, split = toy_dataset
     control = save_checkpoint(tmp_path / "control.pt", "c", seed=1)
     fig = gallery_figure(
-        control,
-        prepared,
-        split,
-        "gradcam",
-        [0.3, 0.7],
-        [0.5, 1.0],
-        images=2,
-        subset="train",
-        target="label",
+        Gallery(
+            control,
+            prepared,
+            split,
+            "gradcam",
+            [0.3, 0.7],
+            [0.5, 1.0],
+            images=2,
+            subset="train",
+            target="label",
+        )
     )
     columns = 2 + 4
     assert len(fig.axes) == 2 * columns + 1
@@ -267,5 +270,5 @@ def test_notebook_pairs_are_in_sync_and_tagged(name):
 
     assert cells(notebook) == cells(script), f"run: jupytext --to ipynb notebooks/{name}.py"
     tagged = [c for c in notebook.cells if "parameters" in c.metadata.get("tags", [])]
-    assert len(tagged) == 1 and "settings = None" in tagged[0].source
+    assert len(tagged) == 1 and "parameters = None" in tagged[0].source
     assert notebook.metadata["kernelspec"]["name"] == "python3"

@@ -83,7 +83,7 @@ def test_over_seeds_gives_no_interval_for_one_seed():
 
 @pytest.mark.parametrize(
     ("rows", "expected"),
-    [(5, r"\begin{table}"), (41, r"\begin{longtable}"), (APPENDIX_ROWS + 1, "every row is in")],
+    [(5, r"\FitTable{"), (41, r"\begin{longtable}"), (APPENDIX_ROWS + 1, "every row is in")],
 )
 def test_listing_floats_short_tables_breaks_long_ones_and_points_to_the_csv_beyond(rows, expected):
     frame = pd.DataFrame({"Run": [f"r{i}" for i in range(rows)], "Acc": ["1.0"] * rows})

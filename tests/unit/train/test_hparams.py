@@ -4,8 +4,8 @@ import pytest
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 from tensorboard.plugins.hparams import plugin_data_pb2
 
-from proxy_attention.bundles import train_slice
 from proxy_attention.grid import ProxySettings, RunSpec
+from proxy_attention.slices import train_slice
 from proxy_attention.train.run import train_run
 from tests.unit.train.test_run import toy_params
 

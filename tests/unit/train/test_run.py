@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 import torch
 
-from proxy_attention.bundles import train_slice
 from proxy_attention.grid import ProxySettings, RunSpec
 from proxy_attention.proxy.overlay import rebuild_overlay
+from proxy_attention.slices import train_slice
 from proxy_attention.train.run import CHECKPOINT, METRICS, train_run
 
 

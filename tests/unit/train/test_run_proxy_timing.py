@@ -4,8 +4,8 @@ import time
 
 import pytest
 
-from proxy_attention.bundles import train_slice
 from proxy_attention.grid import ProxySettings, RunSpec
+from proxy_attention.slices import train_slice
 from proxy_attention.train import run as run_module
 from proxy_attention.train.run import train_run
 from tests.unit.train.test_run import toy_params

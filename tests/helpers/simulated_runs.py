@@ -23,9 +23,11 @@ import numpy as np
 
 from proxy_attention import layout
 from proxy_attention.atomic import write_json, write_text
-from proxy_attention.bundles import bundles, explain_settings, stamp, train_settings
+from proxy_attention.bundles import bundles
 from proxy_attention.grid import RunSpec, expand_grid
 from proxy_attention.schedule import iter_epochs
+from proxy_attention.slices import explain_settings, train_settings
+from proxy_attention.stamps import stamp
 
 # (classes, test images) of the thesis datasets at its 20% test fraction; others get 10 classes.
 DATASET_SHAPES = {
@@ -41,7 +43,7 @@ MODEL_OFFSET = {"resnet18": -0.04, "vgg16": -0.05, "efficientnet_b0": 0.01}
 EFFECT_DATASET = "food101"
 # What a simulated run has for a checkpoint: nothing loads it (the steps that would, explain
 # and the notebooks, are held complete), but the explain rule lists it as an input.
-CHECKPOINT_STAND_IN = "simulated run: no weights (proxy_attention.report.simulate)\n"
+CHECKPOINT_STAND_IN = "simulated run: no weights (tests/helpers/simulated_runs.py)\n"
 
 
 @dataclass(frozen=True)
@@ -242,7 +244,7 @@ def write_run(
 ) -> None:
     """One run's files where the train and explain steps put them. ``stamped``: also as those
     steps leave them, in their order: a stand-in checkpoint (explain's input, so older than
-    its result), each result stamped with the current settings and code (bundles.stamp)."""
+    its result), each result stamped with the current settings and code (stamps.stamp)."""
     run_metrics_path = root / layout.run_file(spec.run_id)
     explain_path = root / layout.explain_metrics(spec.run_id)
     if stamped:
@@ -283,3 +285,25 @@ def simulate_grid(
     if as_pipeline and params["grid"]["train_together"]:
         write_bundle_markers(params, root)
     return len(specs)
+
+
+def simulated_report(params: dict[str, Any], folder: Path) -> dict[str, str]:
+    """The report step's LaTeX (folder/generated) on the simulated runs of ``params``' grid:
+    evaluation, appendix and explainability by name."""
+    from proxy_attention.report.aggregate import aggregate_to
+    from proxy_attention.report.build import write_report
+
+    simulate_grid(params, folder)
+    ids = [spec.run_id for spec in expand_grid(params)]
+    aggregate_to(
+        [folder / layout.RUNS_ROOT / i / layout.METRICS for i in ids],
+        [folder / layout.EXPLAIN_ROOT / i / layout.METRICS for i in ids],
+        folder / "results",
+    )
+    params_file = folder / "params.yaml"
+    params_file.write_text("report: {confidence: 0.95}\n")
+    write_report(folder / "results", params, params_file, folder / "generated")
+    return {
+        name: (folder / "generated" / f"{name}.tex").read_text()
+        for name in ("evaluation", "appendix", "explainability")
+    }

@@ -1,4 +1,4 @@
-"""Content fingerprints of a split file and a prepared dataset, cheap enough for every run start.
+"""Content hashes of a split file and a prepared dataset, cheap enough for every run start.
 
 A training run's resume state and a finished-but-not-renamed result are valid only for the
 exact data they were made from. Hashing a prepared dataset's images (gigabytes) at each start
@@ -21,7 +21,7 @@ def file_sha256(path: str | os.PathLike) -> str:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
-def prepared_fingerprint(root: str | os.PathLike) -> dict[str, str]:
+def prepared_hashes(root: str | os.PathLike) -> dict[str, str]:
     """sha256 of meta.json (which holds the images' content hash), the labels and the official
     split; prepared data from before that hash existed falls back to the images' size and mtime."""
     root = Path(root)
@@ -36,6 +36,6 @@ def prepared_fingerprint(root: str | os.PathLike) -> dict[str, str]:
     return found
 
 
-def data_fingerprint(prepared: str | os.PathLike, split: str | os.PathLike) -> dict[str, object]:
+def data_hashes(prepared: str | os.PathLike, split: str | os.PathLike) -> dict[str, object]:
     """What a run reads from disk: the split file's bytes and the prepared dataset's identity."""
-    return {"split_sha256": file_sha256(split), "prepared": prepared_fingerprint(prepared)}
+    return {"split_sha256": file_sha256(split), "prepared": prepared_hashes(prepared)}

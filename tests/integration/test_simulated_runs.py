@@ -5,7 +5,8 @@ import pytest
 
 from proxy_attention.grid import expand_grid
 from proxy_attention.report.aggregate import EXPLAIN_COLUMNS, run_row
-from proxy_attention.report.simulate import (
+from proxy_attention.train.metrics import classification_metrics
+from tests.helpers.simulated_runs import (
     Noise,
     confusion,
     explain_metrics,
@@ -13,7 +14,6 @@ from proxy_attention.report.simulate import (
     run_metrics,
     scores_from_confusion,
 )
-from proxy_attention.train.metrics import classification_metrics
 
 # The keys train/run.py writes (its metrics dict, epoch rows and proxy-step records).
 RUN_KEYS = {
@@ -80,8 +80,10 @@ def test_planted_gain_is_the_documented_one(params):
 
 def test_runs_simulated_as_the_pipeline_leaves_them_are_current(params, tmp_path, monkeypatch):
     from proxy_attention import layout
-    from proxy_attention.bundles import bundles, explain_settings, is_current, train_settings
-    from proxy_attention.report.simulate import simulate_grid
+    from proxy_attention.bundles import bundles
+    from proxy_attention.slices import explain_settings, train_settings
+    from proxy_attention.stamps import is_current
+    from tests.helpers.simulated_runs import simulate_grid
 
     params["grid"]["train_together"] = ["thresholds", "weights"]
     data = tmp_path / "split.npz"
