@@ -4,7 +4,8 @@ gather per batch, augmented as a batch on the device) against the per-sample pat
 a resnet18 training step at that size, all measured in one run.
 
 On the CPU everything runs on one thread, so the figures are per core. Columns:
-  per-sample / batched   images/s of each path (data path alone: every batch made, none trained)
+  per-sample / batched   images/s of each path (data path alone: every batch made, none trained;
+                         a batch mix runs in the training step, so a mix's row is basic's path)
   speed-up               batched / per-sample
   step                   images/s of a resnet18 training step (forward, backward, AdamW)
   batched / step         how many times the data path outruns the step (< 1: data-bound)
