@@ -29,9 +29,7 @@ BUILT = (
     "metrics/",
     "logs/",
 )
-# Tests build paths in temporary folders; the one test that may read ../shared falls back to
-# tests/data when it is absent.
-OUTSIDE_ALLOWED = {"tests/e2e/test_real_photos.py"}
+OUTSIDE_ALLOWED: set[str] = set()  # nothing in the repository points outside it
 
 
 def tracked_files() -> list[Path]:
