@@ -1,6 +1,7 @@
 # Load and validate params.yaml before any job runs; expose the grid to the other rules.
 import glob
 import json
+import shlex
 import sys
 
 from proxy_attention import layout
@@ -26,9 +27,11 @@ except UserError as error:
 RUNS = runs_by_id(PARAMS)
 GRID_DATASETS = PARAMS["grid"]["datasets"]
 # The interpreter running Snakemake runs the steps too, so no virtual environment needs
-# activating: `.venv/bin/snakemake --cores N` just works.
-CLI = f"{sys.executable} -m proxy_attention"
-SNAKEMAKE = f"{sys.executable} -m snakemake"
+# activating: `.venv/bin/snakemake --cores N` just works. These globals hold several words, so
+# they are quoted here; every other value in a rule's shell is quoted with :q
+# (tests/unit/test_shell_quoting.py checks both).
+CLI = shlex.join([sys.executable, "-m", "proxy_attention"])
+SNAKEMAKE = shlex.join([sys.executable, "-m", "snakemake"])
 THESIS_PDF = layout.THESIS_PDF
 # The report step's figures for this grid: the step draws exactly these (report/views.py).
 RESULT_FIGURE_FILES = figure_files(report_views(grid_runs(PARAMS)).figures)

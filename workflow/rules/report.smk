@@ -47,8 +47,8 @@ rule aggregate:
     benchmark:
         "logs/benchmarks/aggregate/aggregate.tsv"
     shell:
-        "{CLI} aggregate --params {PARAMS_FILE} --runs {params.runs} --explain {params.explain}"
-        " --out {params.out} 2> {log}"
+        "{CLI} aggregate --params {PARAMS_FILE:q} --runs {params.runs:q} --explain {params.explain:q}"
+        " --out {params.out:q} 2> {log:q}"
 
 
 rule report:
@@ -74,8 +74,8 @@ rule report:
     benchmark:
         "logs/benchmarks/report/report.tsv"
     shell:
-        "{CLI} report --params {input.params_file} --results {params.results} --out {params.out}"
-        " --thesis-grid {input.thesis_grid} 2> {log}"
+        "{CLI} report --params {input.params_file:q} --results {params.results:q} --out {params.out:q}"
+        " --thesis-grid {input.thesis_grid:q} 2> {log:q}"
 
 
 rule samples:
@@ -90,7 +90,7 @@ rule samples:
     log:
         "logs/samples.log",
     shell:
-        "{CLI} samples --tex {output.tex} --figures {params.figures} {input} 2> {log}"
+        "{CLI} samples --tex {output.tex:q} --figures {params.figures:q} {input:q} 2> {log:q}"
 
 
 rule rulegraph:
@@ -108,9 +108,9 @@ rule rulegraph:
     log:
         "logs/rulegraph.log",
     shell:
-        "{SNAKEMAKE} all --rulegraph --nolock --quiet --config params={input.params_file}"
-        " > {output.dot} 2> {log}"
-        " && {CLI} dag --dot {output.dot} --pdf {output.pdf} --tex {output.tex} 2>> {log}"
+        "{SNAKEMAKE} all --rulegraph --nolock --quiet --config params={input.params_file:q}"
+        " > {output.dot:q} 2> {log:q}"
+        " && {CLI} dag --dot {output.dot:q} --pdf {output.pdf:q} --tex {output.tex:q} 2>> {log:q}"
 
 
 rule estimate:
@@ -124,4 +124,4 @@ rule estimate:
     log:
         "logs/estimate.log",
     shell:
-        "{CLI} estimate --params {input} --tex {output} > {log} 2>&1"
+        "{CLI} estimate --params {input:q} --tex {output:q} > {log:q} 2>&1"
