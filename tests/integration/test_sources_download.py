@@ -15,6 +15,7 @@ from proxy_attention.data.sources import (
     ChecksumMismatch,
     DamagedArchive,
     DownloadError,
+    DownloadTooLarge,
     ManualDownloadRequired,
     SourceError,
     download_source,
@@ -94,6 +95,38 @@ def test_http_errors_are_named_and_leave_no_complete_looking_file(mirror, food, 
     assert info.value.url == f"{mirror.url}/{FOOD}"
     assert f"HTTP {status}" in str(info.value)
     assert _names(raw) == []
+
+
+def test_an_endless_download_stops_at_the_cap_and_leaves_nothing(mirror, food, tmp_path):
+    _, cfg = food
+    mirror.faults[FOOD] = [("endless", 0)] * 3  # no Content-Length, Range ignored
+    raw = tmp_path / "raw"
+    with pytest.raises(DownloadTooLarge, match="more than 100000 bytes arrived, over its cap"):
+        download_source({**cfg, "max_download_bytes": 100_000}, raw)
+    assert _names(raw) == []  # no partial file: it can only be wrong
+    assert mirror.count(FOOD) == 1  # not retried
+
+
+def test_an_announced_size_over_the_cap_is_refused_before_writing(mirror, food, tmp_path):
+    _, cfg = food
+    size = len(mirror.files[FOOD])
+    raw = tmp_path / "raw"
+    with pytest.raises(DownloadTooLarge, match=f"announces {size} bytes, over its cap of 1000"):
+        download_source({**cfg, "max_download_bytes": 1000}, raw)
+    assert _names(raw) == []
+
+
+def test_a_stalled_download_is_retried_then_named_and_kept_to_resume(mirror, food, tmp_path):
+    _, cfg = food
+    mirror.faults[FOOD] = [("trickle", 0)] * 2
+    cfg = {**cfg, "download_retries": 1, "download_stall_seconds": 0.3}
+    raw = tmp_path / "raw"
+    with pytest.raises(DownloadError, match="stalled: .* bytes in 0.3 s .*rerun to resume"):
+        download_source(cfg, raw)
+    assert _names(raw) == [f"{FOOD}.part"]  # resumable, and not under the final name
+    assert mirror.requests[0].range is None and mirror.requests[1].range is not None  # resumed
+    raw = download_source(cfg, raw)  # the mirror is well again: the rerun resumes
+    assert (raw / FOOD).read_bytes() == mirror.files[FOOD]
 
 
 def test_a_second_run_downloads_nothing(mirror, tmp_path):

@@ -66,6 +66,7 @@ REPOSITORY_TESTS = {
     "test_references.py",
     "test_configs.py",
     "test_gpu_check.py",
+    "test_shell_quoting.py",  # the rules' shell commands (workflow/rules)
 }
 
 

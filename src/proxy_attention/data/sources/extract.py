@@ -117,8 +117,10 @@ class _Names:
         key = unicodedata.normalize("NFC", posixpath.normpath(name.replace("\\", "/")))
         if key in self.seen:
             raise UnsafeArchive(
-                self.archive, name, "appears twice (one would silently replace the other); "
-                "remove the duplicate from the archive"
+                self.archive,
+                name,
+                "appears twice (one would silently replace the other); "
+                "remove the duplicate from the archive",
             )
         self.seen.add(key)
 
@@ -170,8 +172,10 @@ def _extract_zip(archive: Path, dest: Path, budget: _Budget) -> None:
                     names.add(info.filename)
                 if info.flag_bits & 0x1:  # zipfile would fail mid-extraction with a traceback
                     raise UnsafeArchive(
-                        archive, info.filename, "is encrypted; extract the archive with its "
-                        "password and point the dataset's `path` at the folder"
+                        archive,
+                        info.filename,
+                        "is encrypted; extract the archive with its "
+                        "password and point the dataset's `path` at the folder",
                     )
                 # zipfile stops a member at its declared size, so the sum bounds the output.
                 budget.take(info.filename, info.file_size)
