@@ -28,6 +28,8 @@ RUN_DIR = f"{RUNS_ROOT}/{{dataset}}/{{variant}}"
 EXPLAIN_DIR = f"{EXPLAIN_ROOT}/{{dataset}}/{{variant}}"
 METRICS = "metrics.json"  # written last, atomically with the run: stands for the whole run
 CHECKPOINT = "checkpoint.pt"
+# Beside it, written right after it: its sha256 and architecture, checked by every reader.
+CHECKPOINT_RECORD = "checkpoint.json"
 RUN_METRICS = f"{RUN_DIR}/{METRICS}"
 RUN_CHECKPOINT = f"{RUN_DIR}/{CHECKPOINT}"
 EXPLAIN_METRICS = f"{EXPLAIN_DIR}/{METRICS}"
