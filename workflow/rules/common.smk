@@ -94,12 +94,19 @@ def input_folder(name):
     return lambda wildcards, input: layout.folder_of(_files(input, name))
 
 
-# split.folds 1 (the default) is left out, so a build without folds keeps the split params
-# (and so the split job) it had before the key existed.
-SPLIT_PARAMS = {k: v for k, v in PARAMS["split"].items() if (k, v) != ("folds", 1)}
+# split.folds 1 and keep_duplicates false (the defaults) are left out, so a build without them
+# keeps the split params (and so the split job) it had before the keys existed.
+SPLIT_DEFAULTS = {("folds", 1), ("keep_duplicates", False)}
+SPLIT_PARAMS = {k: v for k, v in PARAMS["split"].items() if (k, v) not in SPLIT_DEFAULTS}
 
 
 def dataset_params(wildcards):
+    """The download and prepare steps' settings: the dataset's entry, not the split, which
+    they do not read (a new split.seed reruns split and what follows, not them)."""
+    return json.dumps({"dataset": PARAMS["datasets"][wildcards.dataset]}, sort_keys=True)
+
+
+def split_params(wildcards):
     return json.dumps(
         {"dataset": PARAMS["datasets"][wildcards.dataset], "split": SPLIT_PARAMS}, sort_keys=True
     )

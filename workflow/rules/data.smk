@@ -37,11 +37,12 @@ rule split:
     input:
         layout.PREPARED,
     output:
-        layout.SPLIT,
+        split=layout.SPLIT,
+        duplicates=layout.SPLIT_DUPLICATES,
     params:
         code=CODE["split"],
-        config=dataset_params,
+        config=split_params,
     log:
         "logs/split/{dataset}.log",
     shell:
-        "{CLI} split --params {PARAMS_FILE:q} --dataset {wildcards.dataset:q} --prepared {input:q} --out {output:q} > {log:q} 2>&1"
+        "{CLI} split --params {PARAMS_FILE:q} --dataset {wildcards.dataset:q} --prepared {input:q} --out {output.split:q} > {log:q} 2>&1"

@@ -80,7 +80,8 @@ rule report:
 
 rule samples:
     input:
-        expand(layout.PREPARED, dataset=GRID_DATASETS),
+        prepared=expand(layout.PREPARED, dataset=GRID_DATASETS),
+        duplicates=expand(layout.SPLIT_DUPLICATES, dataset=GRID_DATASETS),
     output:
         tex=layout.DATASETS_TEX,
         figures=layout.sample_figures(GRID_DATASETS),
@@ -90,7 +91,8 @@ rule samples:
     log:
         "logs/samples.log",
     shell:
-        "{CLI} samples --tex {output.tex:q} --figures {params.figures:q} {input:q} 2> {log:q}"
+        "{CLI} samples --tex {output.tex:q} --figures {params.figures:q} {input.prepared:q}"
+        " --duplicates {input.duplicates:q} 2> {log:q}"
 
 
 rule rulegraph:
