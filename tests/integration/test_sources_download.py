@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import sys
 import types
@@ -218,3 +219,33 @@ def test_with_credentials_the_official_client_fetches_into_place(tmp_path, monke
     assert _names(raw) == ["asl-alphabet.zip", "asl-alphabet.zip.verified.json"]
     download_source(cfg, raw)  # verified: the client is not called again
     assert len(calls) == 2
+
+
+def _copy_without_times(source: Path, target: Path) -> None:
+    """`cp -r` without -p: the copies get new modification times."""
+    shutil.copytree(source, target, copy_function=shutil.copyfile)
+    for path in target.iterdir():
+        os.utime(path, ns=(1, 1))  # whatever the clock, not the stamped time
+
+
+def test_raw_data_copied_without_its_times_is_reverified_by_content(mirror, food, tmp_path):
+    _, cfg = food
+    raw = download_source(cfg, tmp_path / "raw")
+    copied = tmp_path / "cluster" / "raw"
+    _copy_without_times(raw, copied)
+    out = prepare_source(cfg, copied, tmp_path / "out" / "food")
+    assert (out / "meta.json").exists()
+    assert read_json(copied / f"{FOOD}.verified.json")["mtime_ns"] == 1  # paid once
+    assert mirror.count(FOOD) == 1  # nothing fetched again
+
+
+def test_a_copy_with_other_bytes_of_the_same_size_is_not_verified(mirror, food, tmp_path):
+    _, cfg = food
+    raw = download_source(cfg, tmp_path / "raw")
+    copied = tmp_path / "cluster" / "raw"
+    _copy_without_times(raw, copied)
+    data = bytearray((copied / FOOD).read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    (copied / FOOD).write_bytes(bytes(data))
+    with pytest.raises(SourceError, match="missing or not verified; run the download step"):
+        prepare_source(cfg, copied, tmp_path / "out" / "food")
