@@ -237,3 +237,4 @@ def test_a_grid_of_millions_of_runs_is_refused_even_in_bundles_and_the_thesis_pa
     with pytest.raises(ParamsError, match="about 4,000,200 runs, more than the 500,000"):
         validate_params(raw)
     validate_params(yaml.safe_load((ROOT / "workflow" / "configs" / "thesis.yaml").read_text()))
+    validate_params(yaml.safe_load((ROOT / "workflow" / "configs" / "thesis.yaml").read_text()))
