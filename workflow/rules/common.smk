@@ -1,12 +1,14 @@
 # Load and validate params.yaml before any job runs; expose the grid to the other rules.
 import glob
 import json
+import os
 import shlex
 import sys
 
 from proxy_attention import layout
 from proxy_attention.bundles import bundles, explain_settings, train_settings
 from proxy_attention.code_digest import run_digest, step_digest
+from proxy_attention.concurrent_runs import check_no_other_build
 from proxy_attention.devices import gpus_per_job, nvidia_smi_gpus
 from proxy_attention.errors import UserError
 from proxy_attention.grid import runs_by_id
@@ -21,6 +23,8 @@ try:
         workflow.config_settings.config, workflow.overwrite_configfiles
     )
     PARAMS = load_params(PARAMS_FILE)
+    if workflow.is_main_process:  # not in a job's own Snakemake (cluster jobs run one)
+        check_no_other_build(sys.argv, os.getcwd())
 except UserError as error:
     sys.exit(f"error: {error}")
 
