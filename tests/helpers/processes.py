@@ -11,6 +11,8 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import psutil
+
 
 @contextlib.contextmanager
 def fake_build(folder: Path) -> Iterator[int]:
@@ -30,3 +32,5 @@ def fake_build(folder: Path) -> Iterator[int]:
         yield pid
     finally:
         os.kill(pid, signal.SIGKILL)
+        with contextlib.suppress(psutil.NoSuchProcess):
+            psutil.Process(pid).wait(timeout=30)  # gone, not just signalled
