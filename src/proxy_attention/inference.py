@@ -12,11 +12,12 @@ import pandas as pd
 import torch
 from PIL import Image
 
-from proxy_attention.atomic import atomic_path
+from proxy_attention.atomic import atomic_path, read_json
 from proxy_attention.checkpoint import CHECKPOINT, load_classifier
 from proxy_attention.data.conversions import to_float
 from proxy_attention.data.sources.decode import BadImage, load_rgb
 from proxy_attention.errors import UserError
+from proxy_attention.layout import METRICS
 from proxy_attention.models import ImageClassifier
 from proxy_attention.saliency import METHODS, saliency_maps
 from proxy_attention.train.loop import select_device
@@ -25,8 +26,14 @@ OVERLAY_ALPHA = 0.5  # heat map weight in the overlay PNGs
 
 
 def load_run(run_dir: str | Path, device: torch.device) -> tuple[ImageClassifier, dict]:
-    """The run's classifier in eval mode on ``device``, and its checkpoint metadata."""
-    return load_classifier(Path(run_dir) / CHECKPOINT, device)
+    """The run's classifier in eval mode on ``device``, and its checkpoint metadata; the
+    checkpoint must be the one the run's metrics.json describes (its run and architecture)."""
+    metrics = Path(run_dir) / METRICS
+    expected = None
+    if metrics.exists():
+        run = read_json(metrics)
+        expected = {"run_id": run["run_id"], "arch": run["spec"]["model"]}
+    return load_classifier(Path(run_dir) / CHECKPOINT, device, expected)
 
 
 def image_files(folder: str | Path) -> list[Path]:

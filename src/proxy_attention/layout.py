@@ -20,6 +20,8 @@ RAW = "data/raw/{dataset}"
 RAW_MANIFEST = f"{RAW}/verified.json"  # written last by download: stands for the folder
 PREPARED = "data/prepared/{dataset}"
 SPLIT = "data/splits/{dataset}.npz"
+# Beside the split, written before it: images repeated across its parts (data/duplicates.py).
+SPLIT_DUPLICATES = "data/splits/{dataset}.duplicates.json"
 
 # --- runs: one folder per run id; the explain step's results mirror them
 RUNS_ROOT = "data/runs"
@@ -28,6 +30,8 @@ RUN_DIR = f"{RUNS_ROOT}/{{dataset}}/{{variant}}"
 EXPLAIN_DIR = f"{EXPLAIN_ROOT}/{{dataset}}/{{variant}}"
 METRICS = "metrics.json"  # written last, atomically with the run: stands for the whole run
 CHECKPOINT = "checkpoint.pt"
+# Beside it, written right after it: its sha256 and architecture, checked by every reader.
+CHECKPOINT_RECORD = "checkpoint.json"
 RUN_METRICS = f"{RUN_DIR}/{METRICS}"
 RUN_CHECKPOINT = f"{RUN_DIR}/{CHECKPOINT}"
 EXPLAIN_METRICS = f"{EXPLAIN_DIR}/{METRICS}"
@@ -122,6 +126,12 @@ def prepared(dataset: str) -> str:
 
 def split(dataset: str) -> str:
     return SPLIT.format(dataset=dataset)
+
+
+def split_duplicates(split_file: str | os.PathLike) -> str:
+    """The duplicates file beside ``split_file`` (SPLIT -> SPLIT_DUPLICATES)."""
+    suffix = SPLIT_DUPLICATES.removeprefix(SPLIT.removesuffix(".npz"))
+    return os.fspath(split_file).removesuffix(".npz") + suffix
 
 
 def results(name: str) -> str:

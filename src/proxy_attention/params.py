@@ -32,18 +32,57 @@ def load_schema(path: str | os.PathLike | None = None) -> dict[str, Any]:
 def load_params(path: str | os.PathLike = "params.yaml") -> dict[str, Any]:
     """Read, validate and default-fill a params file; raise ParamsError on the first problem."""
     path = Path(path)
-    if not path.exists():
-        raise ParamsError(f"{path}: no such params file")
-    try:
-        raw = yaml.load(path.read_text(), Loader=_UniqueKeyLoader)  # noqa: S506 (a SafeLoader)
-    except yaml.YAMLError as exc:
-        raise ParamsError(f"{path}{_yaml_problem(exc)}") from None
+    raw = _read_yaml(path)
     params = validate_params(raw, source=str(path))
     try:
         check_models(params)
     except CheckFailed as exc:
         raise ParamsError(f"{path}: {exc}") from None
     return params
+
+
+# A params file is a few hundred values; YAML aliases can make a 1 KB file stand for 10^9
+# (a "billion laughs"), which every later walk over the params would expand.
+MAX_VALUES = 100_000
+
+
+def _read_yaml(path: Path) -> Any:
+    """The params file parsed, or one ParamsError line: not a file, not text, not YAML, or
+    aliases expanding past MAX_VALUES."""
+    if not path.exists():
+        raise ParamsError(f"{path}: no such params file")
+    if not path.is_file():
+        raise ParamsError(f"{path}: not a params file but a folder; name the YAML file in it")
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        raise ParamsError(f"{path}: not a text file (not UTF-8); name a YAML params file") from None
+    try:
+        raw = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 (a SafeLoader)
+    except yaml.YAMLError as exc:
+        raise ParamsError(f"{path}{_yaml_problem(exc)}") from None
+    if _expands_past(raw, MAX_VALUES):
+        raise ParamsError(
+            f"{path}: its YAML aliases (*name) expand to more than {MAX_VALUES} values; "
+            "write the values out or use fewer nested aliases"
+        )
+    return raw
+
+
+def _expands_past(value: Any, limit: int) -> bool:
+    """Whether ``value``, its aliases expanded, holds more than ``limit`` values; stops as soon
+    as it does (the walk is iterative: a deep alias chain cannot overflow the stack)."""
+    stack, count = [value], 0
+    while stack:
+        item = stack.pop()
+        count += 1
+        if count > limit:
+            return True
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
@@ -53,6 +92,8 @@ class _UniqueKeyLoader(yaml.SafeLoader):
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
         seen: set[Any] = set()
         for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":  # `<<: *base`: keys given after it
+                continue  # override the merged ones, as YAML means them to
             key = self.construct_object(key_node, deep=deep)
             if key in seen:
                 raise yaml.constructor.ConstructorError(

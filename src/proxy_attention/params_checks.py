@@ -31,6 +31,54 @@ def check_values(params: dict[str, Any]) -> None:
     for index, schedule in enumerate(params["grid"]["schedules"]):
         check_schedule(f"grid.schedules[{index}]", schedule)
     check_folds(params["split"]["folds"], params["grid"]["folds"])
+    check_grid_size(params["grid"], params["split"]["folds"])
+
+
+# Snakemake plans about a thousand jobs a second (README, benchmarks/dry_run.py): past this
+# many, `snakemake -n` sits silent for over a minute before it says anything.
+MAX_PLANNED_JOBS = 60_000
+# Runs expand in Python even when bundled (about 70,000 a second): past this, validation and
+# planning wait several seconds each however few the jobs.
+MAX_RUNS = 500_000
+
+
+def check_grid_size(grid: dict[str, Any], folds: int) -> None:
+    """Refuse a grid whose training and explain jobs Snakemake cannot plan in about a minute.
+    Counted by arithmetic (at most: controls that coincide are counted apart), because
+    expanding a grid of millions of runs is itself the wait this check avoids."""
+    proxy = grid["proxy"]
+    lists = {key: len(proxy[key]) for key in PROXY_LISTS}
+    proxies = math.prod(lists.values())
+    base = len(grid["datasets"]) * len(grid["models"]) * len(grid["seeds"])
+    base *= len(grid["folds"]) if grid["folds"] is not None else folds
+    per_base = sum(
+        1 + (proxies if "p" in schedule else 0)
+        for _ in grid["augmentations"]
+        for schedule in grid["schedules"]
+    )
+    leak = grid["leak_check"] or {}
+    twins = 2 * proxies * len(leak.get("augmentations", ())) * len(leak.get("schedules", ()))
+    runs = base * (per_base + twins)
+    shared = math.prod(
+        lists.get(key, len(grid.get(key) or ())) or 1 for key in grid["train_together"]
+    )
+    jobs = 2 * runs // max(shared, 1)  # a train and an explain job per run or bundle
+    if runs > MAX_RUNS:
+        raise CheckFailed(
+            f"the grid makes about {runs:,} runs, more than the {MAX_RUNS:,} one build can "
+            "plan; shrink its lists (seeds, thresholds, weights, ...) or split it into "
+            "several params files"
+        )
+    if jobs > MAX_PLANNED_JOBS:
+        raise CheckFailed(
+            f"the grid makes about {runs:,} runs, {jobs:,} jobs to plan (over {MAX_PLANNED_JOBS:,}"
+            ", a minute of `snakemake -n` before it prints anything); set grid.train_together "
+            "(e.g. [thresholds, weights]) so runs share jobs, or shrink the grid"
+        )
+
+
+# The proxy lists crossed into every schedule with a p (grid.py: _proxy_settings).
+PROXY_LISTS = ("methods", "thresholds", "weights", "subsets", "clear_every_step", "modes")
 
 
 def check_folds(folds: int, chosen: list[int] | None) -> None:

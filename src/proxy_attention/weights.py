@@ -8,6 +8,7 @@ training jobs read that cache with the Hugging Face hub offline (WEIGHTS_ENV, se
 from __future__ import annotations
 
 import os
+import shlex
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +28,9 @@ def cache_env(cache: str = WEIGHTS_CACHE, offline: bool = True) -> dict[str, str
 
 
 def shell_prefix(offline: bool = True) -> str:
-    """The variables as a shell prefix for a rule's command line."""
-    return " ".join(f"{key}={value}" for key, value in cache_env(offline=offline).items())
+    """The variables as a shell prefix for a rule's command line, each value quoted (the
+    name stays bare: a quoted ``'NAME=value'`` is a command, not an assignment)."""
+    return " ".join(f"{k}={shlex.quote(v)}" for k, v in cache_env(offline=offline).items())
 
 
 def grid_models(params: dict[str, Any]) -> list[str]:

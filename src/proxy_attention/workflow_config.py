@@ -41,6 +41,11 @@ def params_file_for(overrides: Mapping[str, Any], configfiles: Sequence[str]) ->
         )
     if files:
         return _within_cwd(files[0])
+    if PARAMS_KEY in overrides and not str(overrides[PARAMS_KEY] or "").strip():
+        raise ConfigError(
+            f"--config params= names no file; give one (--config params=FILE), or leave the "
+            f"option out for {DEFAULT_PARAMS}"
+        )
     return str(overrides.get(PARAMS_KEY) or DEFAULT_PARAMS)
 
 

@@ -69,3 +69,17 @@ def test_an_invalid_configfile_stops_with_one_line(tiny_project):
     (tiny_project / "bad.yaml").write_text(yaml.safe_dump(params))
     lines = _fails(tiny_project, "--configfile", "bad.yaml")
     assert len(lines) == 1 and lines[0].startswith("error: bad.yaml: train.device = 'tpu'")
+
+
+def test_split_settings_are_params_of_the_split_job_only(tiny_project):
+    from tests.helpers.workflow import workflow_value
+
+    digits = "__import__('types').SimpleNamespace(dataset='digits')"
+    steps = f"[w.globals['dataset_params']({digits}), w.globals['split_params']({digits})]"
+    before = workflow_value(tiny_project, steps)
+    params = yaml.safe_load((tiny_project / "params.yaml").read_text())
+    params["split"]["seed"] = 7
+    (tiny_project / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+    after = workflow_value(tiny_project, steps)
+    assert after[0] == before[0]  # download and prepare: unchanged, not rerun
+    assert after[1] != before[1] and '"seed": 7' in after[1]  # split: rerun

@@ -12,9 +12,21 @@ if _ROOT not in sys.path:  # tests.helpers, as in tests/integration/conftest.py
     sys.path.insert(0, _ROOT)
 
 MATRIX: list[tuple[str, str, str]] = []
+# (step, bad input, the one line it ended in) from test_bad_inputs.py.
+BAD_INPUTS: list[tuple[str, str, str]] = []
 # Files of the reference inputs (archive, prepared data, split) that changed or vanished
 # while the faults ran; None until the project fixture has checked.
 DATA_LOST: list[str] | None = None
+
+
+@pytest.fixture
+def probe():
+    """``probe(step, bad_input, line)``: one row of the printed bad-input matrix."""
+
+    def add(step: str, bad_input: str, line: str) -> None:
+        BAD_INPUTS.append((step, bad_input, line))
+
+    return add
 
 
 @pytest.fixture
@@ -28,6 +40,8 @@ def record():
 
 
 def pytest_terminal_summary(terminalreporter) -> None:
+    if BAD_INPUTS:
+        _bad_input_matrix(terminalreporter)
     if not MATRIX:
         return
     write = terminalreporter.write_line
@@ -38,3 +52,13 @@ def pytest_terminal_summary(terminalreporter) -> None:
         write(f"{step:<10} {boundary:<{width}}  {outcome}")
     lost = "not checked" if DATA_LOST is None else (", ".join(DATA_LOST) or "none")
     write(f"{len(MATRIX)} faults injected and survived; input files lost or changed: {lost}")
+
+
+def _bad_input_matrix(terminalreporter) -> None:
+    write = terminalreporter.write_line
+    terminalreporter.section("bad inputs: one line naming the problem and the fix, no traceback")
+    width = max(len(bad) for _, bad, _ in BAD_INPUTS)
+    write(f"{'step':<10} {'bad input':<{width}}  the line (start)")
+    for step, bad, line in BAD_INPUTS:
+        write(f"{step:<10} {bad:<{width}}  {line[:90]}")
+    write(f"{len(BAD_INPUTS)} bad inputs tried, each ended in one line; nothing half-written left")

@@ -114,7 +114,8 @@ def _params(mirror: str, checksums: dict[str, str]) -> dict:
     params["datasets"] = {
         "food": {"source": "food101", "image_size": 16, "mirror": mirror, "checksums": checksums}
     }
-    params["split"].update(val_fraction=0.2, test_fraction=0.2)
+    # every food image of a class is one solid colour: test images equal training images
+    params["split"].update(val_fraction=0.2, test_fraction=0.2, keep_duplicates=True)
     params["train"].update(batch_size=16, eval_batch_size=64, device="cpu")
     params["proxy"].update(batch_size=8, contact_sheet_images=4)
     params["grid"].update(
@@ -193,12 +194,13 @@ def test_prepare(project, boundary, record, tmp_path):
     record("prepare", boundary, "identical, leftovers removed")
 
 
-def test_split(project, record, tmp_path):
+@pytest.mark.parametrize("boundary", ["write:food.npz", "write:food.duplicates.json"])
+def test_split(project, boundary, record, tmp_path):
     argv = ["split", *_data("food"), "--prepared", "data/prepared/food"]
-    _kill_then_rerun([*argv, "--out", str(tmp_path / "food.npz")], "write:food.npz")
-    assert (tmp_path / "food.npz").read_bytes() == Path("data/splits/food.npz").read_bytes()
+    _kill_then_rerun([*argv, "--out", str(tmp_path / "food.npz")], boundary)
+    _same_bytes(tmp_path, Path("data/splits"), ["food.npz", "food.duplicates.json"])
     assert _hidden(tmp_path) == []
-    record("split", "write:food.npz", "identical")
+    record("split", boundary, "identical")
 
 
 TRAIN = [
@@ -207,6 +209,7 @@ TRAIN = [
     "write:record.json",  # inside the proxy step's folder
     "dir:step-01",  # the proxy step complete, not yet renamed
     "write:checkpoint.pt",
+    "write:checkpoint.json",  # the checkpoint's sha256 and architecture, written after it
     "write:settings.sha256",
     "write:metrics.json",
     "train:before-rename",  # metrics written, the run folder not yet renamed into place
@@ -232,6 +235,11 @@ def test_train(project, boundary, record, tmp_path):
     theirs = torch.load(reference / "checkpoint.pt", weights_only=True)["model"]
     assert all(torch.equal(ours[key], theirs[key]) for key in theirs)
     _same_bytes(out, reference, [STAMP, "inputs.json"])
+    assert read_json(out / "checkpoint.json")["arch"] == "test_efficientnet"
+    assert (
+        read_json(out / "checkpoint.json")["sha256"]
+        == hashlib.sha256((out / "checkpoint.pt").read_bytes()).hexdigest()
+    )
     for name in ("indices.npy", "images.npy", "maps.npy"):
         np.testing.assert_array_equal(
             np.load(out / "proxy" / "step-01" / name),

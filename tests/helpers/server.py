@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -18,7 +19,9 @@ class Request:
 @dataclass
 class MirrorServer:
     """Serves ``files`` (name -> bytes) at ``url``/<name>; ``faults[name]`` is a queue of
-    ``("status", code)`` or ``("cut", n_bytes)`` applied to the next requests of that name."""
+    ``("status", code)``, ``("cut", n_bytes)``, ``("endless", 0)`` (no Content-Length, the
+    Range ignored, bytes until the client hangs up) or ``("trickle", 0)`` (the body one byte
+    every 50 ms) applied to the next requests of that name."""
 
     files: dict[str, bytes] = field(default_factory=dict)
     faults: dict[str, list[tuple[str, int]]] = field(default_factory=lambda: defaultdict(list))
@@ -61,6 +64,9 @@ def _handler(server: MirrorServer) -> type[BaseHTTPRequestHandler]:
             if data is None:
                 self._status(404)
                 return
+            if fault and fault[0] == "endless":
+                self._endless()
+                return
             start = 0
             match = re.fullmatch(r"bytes=(\d+)-", range_header or "")
             if match:
@@ -81,7 +87,30 @@ def _handler(server: MirrorServer) -> type[BaseHTTPRequestHandler]:
                 self.wfile.flush()
                 self.close_connection = True
                 return
+            if fault and fault[0] == "trickle":
+                self._trickle(body)
+                return
             self.wfile.write(body)
+
+        def _endless(self) -> None:
+            self.send_response(200)
+            self.end_headers()
+            self.close_connection = True  # no length: the body ends when the connection does
+            try:
+                while True:
+                    self.wfile.write(b"\0" * 65536)
+            except OSError:  # the client hung up
+                pass
+
+        def _trickle(self, body: bytes) -> None:
+            self.close_connection = True
+            try:
+                for i in range(len(body)):
+                    self.wfile.write(body[i : i + 1])
+                    self.wfile.flush()
+                    time.sleep(0.05)
+            except OSError:  # the client hung up
+                pass
 
         def _status(self, code: int) -> None:
             body = f"status {code}".encode()

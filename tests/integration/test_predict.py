@@ -112,6 +112,40 @@ def test_overlays_of_images_that_differ_only_in_extension_do_not_overwrite(tmp_p
     assert red[..., 0].mean() > blue[..., 0].mean() and blue[..., 2].mean() > red[..., 2].mean()
 
 
+def _one_image(tmp_path):
+    folder = tmp_path / "images"
+    folder.mkdir()
+    Image.new("RGB", (16, 16), (250, 10, 10)).save(folder / "a.png")
+    return folder
+
+
+def test_a_checkpoint_with_flipped_bytes_stops_predict_in_one_line(tmp_path, trained_run, capsys):
+    checkpoint = trained_run / "checkpoint.pt"
+    data = bytearray(checkpoint.read_bytes())
+    middle = len(data) // 2
+    data[middle : middle + 64] = bytes(b ^ 0xFF for b in data[middle : middle + 64])
+    checkpoint.write_bytes(bytes(data))
+    assert predict(trained_run, _one_image(tmp_path), tmp_path / "p.csv") == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "changed or replaced; restore it or retrain the run" in err[0]
+    assert not (tmp_path / "p.csv").exists()
+
+
+def test_a_checkpoint_of_another_architecture_in_the_run_folder_is_refused(
+    tmp_path, trained_run, capsys
+):
+    from proxy_attention.checkpoint import save_classifier
+    from proxy_attention.models import create_classifier
+
+    meta = {"num_classes": 3, "image_size": 16, "classes": ["a", "b", "c"]}
+    other = create_classifier("test_vit", 3, image_size=16)
+    # the other run's checkpoint and its record, placed in this run's folder
+    save_classifier(trained_run / "checkpoint.pt", other, arch="test_vit", run_id="toy/v", **meta)
+    assert predict(trained_run, _one_image(tmp_path), tmp_path / "p.csv") == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "it belongs to another run" in err[0]
+
+
 def predict(run_dir, images, out, *options) -> int:
     """``proxy-attention predict`` with a run folder, an image folder, a CSV and any options."""
     argv = ["predict", "--run-dir", run_dir, "--images", images, "--out", out, *options]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import sys
 import types
@@ -15,6 +16,7 @@ from proxy_attention.data.sources import (
     ChecksumMismatch,
     DamagedArchive,
     DownloadError,
+    DownloadTooLarge,
     ManualDownloadRequired,
     SourceError,
     download_source,
@@ -94,6 +96,38 @@ def test_http_errors_are_named_and_leave_no_complete_looking_file(mirror, food, 
     assert info.value.url == f"{mirror.url}/{FOOD}"
     assert f"HTTP {status}" in str(info.value)
     assert _names(raw) == []
+
+
+def test_an_endless_download_stops_at_the_cap_and_leaves_nothing(mirror, food, tmp_path):
+    _, cfg = food
+    mirror.faults[FOOD] = [("endless", 0)] * 3  # no Content-Length, Range ignored
+    raw = tmp_path / "raw"
+    with pytest.raises(DownloadTooLarge, match="more than 100000 bytes arrived, over its cap"):
+        download_source({**cfg, "max_download_bytes": 100_000}, raw)
+    assert _names(raw) == []  # no partial file: it can only be wrong
+    assert mirror.count(FOOD) == 1  # not retried
+
+
+def test_an_announced_size_over_the_cap_is_refused_before_writing(mirror, food, tmp_path):
+    _, cfg = food
+    size = len(mirror.files[FOOD])
+    raw = tmp_path / "raw"
+    with pytest.raises(DownloadTooLarge, match=f"announces {size} bytes, over its cap of 1000"):
+        download_source({**cfg, "max_download_bytes": 1000}, raw)
+    assert _names(raw) == []
+
+
+def test_a_stalled_download_is_retried_then_named_and_kept_to_resume(mirror, food, tmp_path):
+    _, cfg = food
+    mirror.faults[FOOD] = [("trickle", 0)] * 2
+    cfg = {**cfg, "download_retries": 1, "download_stall_seconds": 0.3}
+    raw = tmp_path / "raw"
+    with pytest.raises(DownloadError, match="stalled: .* bytes in 0.3 s .*rerun to resume"):
+        download_source(cfg, raw)
+    assert _names(raw) == [f"{FOOD}.part"]  # resumable, and not under the final name
+    assert mirror.requests[0].range is None and mirror.requests[1].range is not None  # resumed
+    raw = download_source(cfg, raw)  # the mirror is well again: the rerun resumes
+    assert (raw / FOOD).read_bytes() == mirror.files[FOOD]
 
 
 def test_a_second_run_downloads_nothing(mirror, tmp_path):
@@ -185,3 +219,33 @@ def test_with_credentials_the_official_client_fetches_into_place(tmp_path, monke
     assert _names(raw) == ["asl-alphabet.zip", "asl-alphabet.zip.verified.json"]
     download_source(cfg, raw)  # verified: the client is not called again
     assert len(calls) == 2
+
+
+def _copy_without_times(source: Path, target: Path) -> None:
+    """`cp -r` without -p: the copies get new modification times."""
+    shutil.copytree(source, target, copy_function=shutil.copyfile)
+    for path in target.iterdir():
+        os.utime(path, ns=(1, 1))  # whatever the clock, not the stamped time
+
+
+def test_raw_data_copied_without_its_times_is_reverified_by_content(mirror, food, tmp_path):
+    _, cfg = food
+    raw = download_source(cfg, tmp_path / "raw")
+    copied = tmp_path / "cluster" / "raw"
+    _copy_without_times(raw, copied)
+    out = prepare_source(cfg, copied, tmp_path / "out" / "food")
+    assert (out / "meta.json").exists()
+    assert read_json(copied / f"{FOOD}.verified.json")["mtime_ns"] == 1  # paid once
+    assert mirror.count(FOOD) == 1  # nothing fetched again
+
+
+def test_a_copy_with_other_bytes_of_the_same_size_is_not_verified(mirror, food, tmp_path):
+    _, cfg = food
+    raw = download_source(cfg, tmp_path / "raw")
+    copied = tmp_path / "cluster" / "raw"
+    _copy_without_times(raw, copied)
+    data = bytearray((copied / FOOD).read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    (copied / FOOD).write_bytes(bytes(data))
+    with pytest.raises(SourceError, match="missing or not verified; run the download step"):
+        prepare_source(cfg, copied, tmp_path / "out" / "food")

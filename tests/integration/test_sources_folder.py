@@ -14,6 +14,7 @@ from PIL import Image
 from proxy_attention.atomic import read_json
 from proxy_attention.data.prepared import open_prepared
 from proxy_attention.data.sources import (
+    LayoutError,
     TooManyBadImages,
     UnsafeArchive,
     download_source,
@@ -152,3 +153,40 @@ def test_empty_class_folders_are_dropped_and_listed_in_the_report(tmp_path):
     assert data.labels.tolist() == [0, 0, 0, 1, 1, 1]
     assert (np.asarray(data.images[3])[0, 0] == (30, 200, 30)).all()
     assert read_json(out / "report.json")["dropped_classes"] == ["bees", "ducks"]
+
+
+CAFE_NFC, CAFE_NFD = "caf\u00e9", "cafe\u0301"  # one name, typed composed and decomposed
+
+
+def test_class_names_in_two_unicode_forms_are_refused(tmp_path):
+    root = tmp_path / "tree"
+    for name in (CAFE_NFC, CAFE_NFD, "tea"):
+        _save(root / name / "0.png", Image.new("RGB", (9, 9), (9, 9, 9)), "PNG")
+    if len(list(root.iterdir())) < 3:
+        pytest.fail(
+            "this file system merges Unicode forms itself; the probe needs one that doesn't"
+        )
+    cfg = {"source": "folder", "path": str(root), "image_size": SIZE}
+    with pytest.raises(LayoutError, match="are one name written in two Unicode forms; merge"):
+        prepare_source(cfg, tmp_path / "raw", tmp_path / "prepared")
+
+
+def test_a_class_in_another_unicode_form_under_test_is_the_same_class(tmp_path):
+    root = tmp_path / "tree"
+    for split, cafe in (("train", CAFE_NFC), ("test", CAFE_NFD)):
+        for name in (cafe, "tea"):
+            for i in range(2):
+                _save(root / split / name / f"{i}.png", Image.new("RGB", (9, 9), (9, 9, 9)), "PNG")
+    cfg = {"source": "folder", "path": str(root), "image_size": SIZE}
+    data = open_prepared(prepare_source(cfg, tmp_path / "raw", tmp_path / "prepared"))
+    assert data.classes == [CAFE_NFC, "tea"]
+    assert data.labels.tolist() == [0, 0, 1, 1, 0, 0, 1, 1]
+
+
+def test_a_source_with_one_class_says_so(tmp_path):
+    root = tmp_path / "tree"
+    for i in range(3):
+        _save(root / "cats" / f"{i}.png", Image.new("RGB", (9, 9), (9, 9, 9)), "PNG")
+    cfg = {"source": "folder", "path": str(root), "image_size": SIZE}
+    with pytest.raises(LayoutError, match="holds images but no class folders: one class is not"):
+        prepare_source(cfg, tmp_path / "raw", tmp_path / "prepared")

@@ -89,6 +89,7 @@ REPOSITORY_TESTS = {
     "test_references.py",
     "test_configs.py",
     "test_gpu_check.py",
+    "test_shell_quoting.py",  # the rules' shell commands (workflow/rules)
 }
 
 

@@ -88,3 +88,64 @@ def test_schema_enums_match_the_registries():
     assert set(grid["augmentations"]["items"]["enum"]) == set(AUGMENTATIONS)
     assert set(grid["proxy"]["properties"]["methods"]["items"]["enum"]) == set(METHODS)
     assert set(grid["proxy"]["properties"]["modes"]["items"]["enum"]) == set(MODES)
+
+
+@pytest.mark.parametrize(
+    ("where", "value"),
+    [("grid.seeds", 2**32), ("split.seed", 2**32), ("grid.seeds", 4294958)],
+)
+def test_seeds_past_what_the_generators_take_are_refused(where, value):
+    def change(raw):
+        if where == "grid.seeds":
+            raw["grid"]["seeds"] = [0, value]
+        else:
+            raw["split"]["seed"] = value
+
+    message = error_for(change)
+    assert f"= {value} is out of range; must be <=" in message
+
+
+def _write(tmp_path, text: str):
+    path = tmp_path / "p.yaml"
+    path.write_text(text)
+    return path
+
+
+def test_yaml_merge_keys_work_and_later_keys_override(tmp_path):
+    text = (
+        (ROOT / "params.yaml")
+        .read_text()
+        .replace(
+            "  digits:                 # scikit-learn's",
+            "  digits: &digits          # scikit-learn's",
+        )
+    )
+    text = text.replace("\nsplit:", "  small:\n    <<: *digits\n    image_size: 32\n\nsplit:", 1)
+    params = load_params(_write(tmp_path, text))
+    assert params["datasets"]["small"]["source"] == "digits"
+    assert params["datasets"]["small"]["image_size"] == 32
+    assert params["datasets"]["digits"]["image_size"] == 112
+
+
+def test_an_alias_bomb_is_refused_in_one_line(tmp_path):
+    lines = ['a0: &a0 ["x", "x", "x", "x", "x", "x", "x", "x", "x", "x"]']
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 10)]
+    path = _write(tmp_path, "\n".join(lines) + "\n")
+    assert len(path.read_bytes()) < 1300  # 10^10 values, written in 1.2 KB
+    with pytest.raises(ParamsError, match="aliases .* expand to more than 100000 values"):
+        load_params(path)
+
+
+@pytest.mark.parametrize(
+    ("make", "expected"),
+    [
+        (lambda p: p.mkdir(), "not a params file but a folder"),
+        (lambda p: p.write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe\x00"), "not a text file"),
+    ],
+    ids=["folder", "binary"],
+)
+def test_a_folder_or_a_binary_file_as_params_is_one_line(tmp_path, make, expected):
+    path = tmp_path / "params"
+    make(path)
+    with pytest.raises(ParamsError, match=expected):
+        load_params(path)

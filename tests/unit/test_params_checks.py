@@ -209,3 +209,32 @@ def test_a_valid_layer_passes_and_is_cached(tmp_path, params):
     params["grid"]["models"] = ["resnet_18"]
     with pytest.raises(ValueError, match="not a timm model"):
         check_models(params, cache)
+
+
+def _big_grid(raw: dict, seeds: int) -> None:
+    raw["grid"]["seeds"] = list(range(seeds))
+    raw["grid"]["proxy"].update(
+        thresholds=[i / 100 for i in range(100)], weights=[i / 100 for i in range(1, 101)]
+    )
+
+
+def test_a_grid_of_too_many_jobs_to_plan_is_refused_with_train_together_as_the_fix():
+    raw = yaml.safe_load(SHIPPED)
+    _big_grid(raw, seeds=3)  # (2 augs x (1 + 100^2) + 100^2 x 2 leak twins) x 3 seeds
+    with pytest.raises(ParamsError) as info:
+        validate_params(raw)
+    message = str(info.value)
+    assert "the grid makes about 120,006 runs, 240,012 jobs to plan" in message
+    assert "set grid.train_together (e.g. [thresholds, weights])" in message
+    raw["grid"]["train_together"] = ["thresholds", "weights"]
+    validate_params(raw)  # the same grid in bundles: 24 jobs
+
+
+def test_a_grid_of_millions_of_runs_is_refused_even_in_bundles_and_the_thesis_passes():
+    raw = yaml.safe_load(SHIPPED)
+    _big_grid(raw, seeds=100)
+    raw["grid"]["train_together"] = ["seeds", "thresholds", "weights"]
+    with pytest.raises(ParamsError, match="about 4,000,200 runs, more than the 500,000"):
+        validate_params(raw)
+    validate_params(yaml.safe_load((ROOT / "workflow" / "configs" / "thesis.yaml").read_text()))
+    validate_params(yaml.safe_load((ROOT / "workflow" / "configs" / "thesis.yaml").read_text()))

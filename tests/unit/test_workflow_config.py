@@ -38,3 +38,9 @@ def test_an_absolute_configfile_inside_the_project_is_given_relative(tmp_path, m
     inside = str(tmp_path / "workflow" / "configs" / "x.yaml")
     assert params_file_for({}, [inside]) == "workflow/configs/x.yaml"
     assert params_file_for({}, ["/elsewhere/x.yaml"]) == "/elsewhere/x.yaml"
+
+
+@pytest.mark.parametrize("empty", ["", None, "  "])
+def test_an_empty_params_value_is_refused_not_read_as_params_yaml(empty):
+    with pytest.raises(ConfigError, match="--config params= names no file; give one"):
+        params_file_for({"params": empty}, [])

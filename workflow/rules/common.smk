@@ -1,6 +1,8 @@
 # Load and validate params.yaml before any job runs; expose the grid to the other rules.
 import glob
 import json
+import os
+import shlex
 import sys
 
 from snakemake.exceptions import WorkflowError
@@ -9,6 +11,7 @@ from proxy_attention import layout
 from proxy_attention.bundles import bundles
 from proxy_attention.slices import explain_settings, train_settings
 from proxy_attention.code_digest import run_digest, step_digest
+from proxy_attention.concurrent_runs import check_no_other_build
 from proxy_attention.devices import gpus_per_job, nvidia_smi_gpus, train_job_threads
 from proxy_attention.errors import UserError
 from proxy_attention.grid import runs_by_id
@@ -23,15 +26,19 @@ try:
         workflow.config_settings.config, workflow.overwrite_configfiles
     )
     PARAMS = load_params(PARAMS_FILE)
+    if workflow.is_main_process:  # not in a job's own Snakemake (cluster jobs run one)
+        check_no_other_build(sys.argv, os.getcwd())
 except UserError as error:
     sys.exit(f"error: {error}")
 
 RUNS = runs_by_id(PARAMS)
 GRID_DATASETS = PARAMS["grid"]["datasets"]
 # The interpreter running Snakemake runs the steps too, so no virtual environment needs
-# activating: `.venv/bin/snakemake --cores N` just works.
-CLI = f"{sys.executable} -m proxy_attention"
-SNAKEMAKE = f"{sys.executable} -m snakemake"
+# activating: `.venv/bin/snakemake --cores N` just works. These globals hold several words, so
+# they are quoted here; every other value in a rule's shell is quoted with :q
+# (tests/unit/test_shell_quoting.py checks both).
+CLI = shlex.join([sys.executable, "-m", "proxy_attention"])
+SNAKEMAKE = shlex.join([sys.executable, "-m", "snakemake"])
 THESIS_PDF = layout.THESIS_PDF
 # The report step's figures for this grid: the step draws exactly these (report/views.py).
 RESULT_FIGURE_FILES = figure_files(report_views(grid_runs(PARAMS)).figures)
@@ -103,12 +110,19 @@ def input_folder(name):
     return lambda wildcards, input: layout.folder_of(_files(input, name))
 
 
-# split.folds 1 (the default) is left out, so a build without folds keeps the split params
-# (and so the split job) it had before the key existed.
-SPLIT_PARAMS = {k: v for k, v in PARAMS["split"].items() if (k, v) != ("folds", 1)}
+# split.folds 1 and keep_duplicates false (the defaults) are left out, so a build without them
+# keeps the split params (and so the split job) it had before the keys existed.
+SPLIT_DEFAULTS = {("folds", 1), ("keep_duplicates", False)}
+SPLIT_PARAMS = {k: v for k, v in PARAMS["split"].items() if (k, v) not in SPLIT_DEFAULTS}
 
 
 def dataset_params(wildcards):
+    """The download and prepare steps' settings: the dataset's entry, not the split, which
+    they do not read (a new split.seed reruns split and what follows, not them)."""
+    return json.dumps({"dataset": PARAMS["datasets"][wildcards.dataset]}, sort_keys=True)
+
+
+def split_params(wildcards):
     return json.dumps(
         {"dataset": PARAMS["datasets"][wildcards.dataset], "split": SPLIT_PARAMS}, sort_keys=True
     )

@@ -11,8 +11,8 @@ rule download:
     log:
         "logs/download/{dataset}.log",
     shell:
-        "{CLI} download --params {PARAMS_FILE} --dataset {wildcards.dataset}"
-        " --manifest {output} 2> {log}"
+        "{CLI} download --params {PARAMS_FILE:q} --dataset {wildcards.dataset:q}"
+        " --manifest {output:q} 2> {log:q}"
 
 
 rule prepare:
@@ -29,19 +29,20 @@ rule prepare:
     benchmark:
         "logs/benchmarks/prepare/{dataset}.tsv"
     shell:
-        "{CLI} prepare --params {PARAMS_FILE} --dataset {wildcards.dataset}"
-        " --raw {params.raw} --out {output} 2> {log}"
+        "{CLI} prepare --params {PARAMS_FILE:q} --dataset {wildcards.dataset:q}"
+        " --raw {params.raw:q} --out {output:q} 2> {log:q}"
 
 
 rule split:
     input:
         layout.PREPARED,
     output:
-        layout.SPLIT,
+        split=layout.SPLIT,
+        duplicates=layout.SPLIT_DUPLICATES,
     params:
         code=CODE["split"],
-        config=dataset_params,
+        config=split_params,
     log:
         "logs/split/{dataset}.log",
     shell:
-        "{CLI} split --params {PARAMS_FILE} --dataset {wildcards.dataset} --prepared {input} --out {output} > {log} 2>&1"
+        "{CLI} split --params {PARAMS_FILE:q} --dataset {wildcards.dataset:q} --prepared {input:q} --out {output.split:q} > {log:q} 2>&1"

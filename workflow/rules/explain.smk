@@ -22,10 +22,10 @@ rule explain:
     benchmark:
         "logs/benchmarks/explain/{dataset}/{variant}.tsv"
     shell:
-        "{CLI} explain --params {PARAMS_FILE} --run '{wildcards.dataset}/{wildcards.variant}'"
-        " --checkpoint {input.checkpoint}"
-        " --prepared {input.prepared} --split {input.split} --out {output.metrics}"
-        " --threads {threads} > {log} 2>&1"
+        "{CLI} explain --params {PARAMS_FILE:q} --run {wildcards.dataset:q}/{wildcards.variant:q}"
+        " --checkpoint {input.checkpoint:q}"
+        " --prepared {input.prepared:q} --split {input.split:q} --out {output.metrics:q}"
+        " --threads {threads:q} > {log:q} 2>&1"
 
 
 rule explain_bundle:
@@ -47,6 +47,6 @@ rule explain_bundle:
     benchmark:
         "logs/benchmarks/explain_bundle/{dataset}/{bundle}.tsv"
     shell:
-        "{CLI} explain-bundle --params {PARAMS_FILE} --bundle '{wildcards.dataset}/{wildcards.bundle}'"
-        " --prepared {input.prepared} --split {input.split} --marker {output}"
-        " --threads {threads} > {log} 2>&1"
+        "{CLI} explain-bundle --params {PARAMS_FILE:q} --bundle {wildcards.dataset:q}/{wildcards.bundle:q}"
+        " --prepared {input.prepared:q} --split {input.split:q} --marker {output:q}"
+        " --threads {threads:q} > {log:q} 2>&1"

@@ -26,8 +26,8 @@ rule metrics:
     benchmark:
         "logs/benchmarks/metrics/metrics.tsv"
     shell:
-        "{CLI} metrics --params {PARAMS_FILE} --results {params.results} --out {params.out}"
-        " --html {output.html} 2> {log}"
+        "{CLI} metrics --params {PARAMS_FILE:q} --results {params.results:q} --out {params.out:q}"
+        " --html {output.html:q} 2> {log:q}"
 
 
 rule job_costs:
@@ -50,5 +50,5 @@ rule job_costs:
     log:
         "logs/job_costs.log",
     shell:
-        "{CLI} job-costs --benchmarks {params.benchmarks} --csv {output.csv} --html {output.html}"
-        " 2> {log}"
+        "{CLI} job-costs --benchmarks {params.benchmarks:q} --csv {output.csv:q} --html {output.html:q}"
+        " 2> {log:q}"

@@ -13,7 +13,12 @@ PAIRS = {pair_slug(run_id): run_id for run_id in PARAMS["figures"]["pairs"]}
 NOTEBOOK_CODE = {name: notebook_digest(entry.notebook) for name, entry in NOTEBOOK_FIGURES.items()}
 # The kernel must be this interpreter: JUPYTER_PATH puts the environment's python3 kernel spec
 # (argv "python", which jupyter_client replaces by sys.executable) before any user-wide one.
-PAPERMILL = f"JUPYTER_PATH={sys.prefix}/share/jupyter {sys.executable} -m papermill"
+# Quoted here (the shell's :q cannot quote a value with several words); the variable's name
+# stays bare, or the shell would not read it as an assignment.
+PAPERMILL = (
+    f"JUPYTER_PATH={shlex.quote(sys.prefix + '/share/jupyter')} "
+    + shlex.join([sys.executable, "-m", "papermill"])
+)
 FIGURE_PDFS = [
     f"{layout.NOTEBOOK_STEM}.pdf".format(pair=slug, notebook=name)
     for slug in PAIRS
@@ -64,8 +69,8 @@ rule notebook:
     benchmark:
         "logs/benchmarks/notebooks/{pair}/{notebook}.tsv"
     shell:
-        "OMP_NUM_THREADS={threads} {PAPERMILL} {input.notebook} {output.notebook} -k python3"
-        " --no-progress-bar -y {params.settings:q} > {log} 2>&1"
+        "OMP_NUM_THREADS={threads:q} {PAPERMILL} {input.notebook:q} {output.notebook:q} -k python3"
+        " --no-progress-bar -y {params.settings:q} > {log:q} 2>&1"
 
 
 rule saliency_figures:
@@ -86,5 +91,5 @@ rule saliency_figures:
     log:
         "logs/saliency_figures.log",
     shell:
-        "{CLI} saliency-figures --params {PARAMS_FILE} --figures {params.figures}"
-        " --tex {output.tex} --copies {output.copies} > {log} 2>&1"
+        "{CLI} saliency-figures --params {PARAMS_FILE:q} --figures {params.figures:q}"
+        " --tex {output.tex:q} --copies {output.copies:q} > {log:q} 2>&1"

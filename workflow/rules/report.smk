@@ -47,8 +47,8 @@ rule aggregate:
     benchmark:
         "logs/benchmarks/aggregate/aggregate.tsv"
     shell:
-        "{CLI} aggregate --params {PARAMS_FILE} --runs {params.runs} --explain {params.explain}"
-        " --out {params.out} 2> {log}"
+        "{CLI} aggregate --params {PARAMS_FILE:q} --runs {params.runs:q} --explain {params.explain:q}"
+        " --out {params.out:q} 2> {log:q}"
 
 
 rule report:
@@ -76,13 +76,14 @@ rule report:
     benchmark:
         "logs/benchmarks/report/report.tsv"
     shell:
-        "{CLI} report --params {input.params_file} --results {params.results} --out {params.out}"
-        " --thesis-grid {input.thesis_grid} 2> {log}"
+        "{CLI} report --params {input.params_file:q} --results {params.results:q} --out {params.out:q}"
+        " --thesis-grid {input.thesis_grid:q} 2> {log:q}"
 
 
 rule samples:
     input:
-        expand(layout.PREPARED, dataset=GRID_DATASETS),
+        prepared=expand(layout.PREPARED, dataset=GRID_DATASETS),
+        duplicates=expand(layout.SPLIT_DUPLICATES, dataset=GRID_DATASETS),
     output:
         tex=layout.DATASETS_TEX,
         figures=layout.sample_figures(GRID_DATASETS),
@@ -92,7 +93,8 @@ rule samples:
     log:
         "logs/samples.log",
     shell:
-        "{CLI} samples --tex {output.tex} --figures {params.figures} {input} 2> {log}"
+        "{CLI} samples --tex {output.tex:q} --figures {params.figures:q} {input.prepared:q}"
+        " --duplicates {input.duplicates:q} 2> {log:q}"
 
 
 rule rulegraph:
@@ -110,9 +112,9 @@ rule rulegraph:
     log:
         "logs/rulegraph.log",
     shell:
-        "{SNAKEMAKE} all --rulegraph --nolock --quiet --config params={input.params_file}"
-        " > {output.dot} 2> {log}"
-        " && {CLI} dag --dot {output.dot} --pdf {output.pdf} --tex {output.tex} 2>> {log}"
+        "{SNAKEMAKE} all --rulegraph --nolock --quiet --config params={input.params_file:q}"
+        " > {output.dot:q} 2> {log:q}"
+        " && {CLI} dag --dot {output.dot:q} --pdf {output.pdf:q} --tex {output.tex:q} 2>> {log:q}"
 
 
 rule estimate:
@@ -126,4 +128,4 @@ rule estimate:
     log:
         "logs/estimate.log",
     shell:
-        "{CLI} estimate --params {input} --tex {output} > {log} 2>&1"
+        "{CLI} estimate --params {input:q} --tex {output:q} > {log:q} 2>&1"

@@ -17,4 +17,4 @@ rule thesis:
     benchmark:
         "logs/benchmarks/thesis/thesis.tsv"
     shell:
-        "{CLI} thesis --tex {input.main} --out {output} > {log} 2>&1"
+        "{CLI} thesis --tex {input.main:q} --out {output:q} > {log:q} 2>&1"

@@ -23,8 +23,8 @@ rule train:
     benchmark:
         "logs/benchmarks/train/{dataset}/{variant}.tsv"
     shell:
-        "{OFFLINE_WEIGHTS} {CLI} train --params {PARAMS_FILE} --run '{wildcards.dataset}/{wildcards.variant}' --prepared {input.prepared} --split {input.split}"
-        " --metrics {output.metrics} --checkpoint {output.checkpoint} --threads {threads} 2> {log}"
+        "{OFFLINE_WEIGHTS} {CLI} train --params {PARAMS_FILE:q} --run {wildcards.dataset:q}/{wildcards.variant:q} --prepared {input.prepared:q} --split {input.split:q}"
+        " --metrics {output.metrics:q} --checkpoint {output.checkpoint:q} --threads {threads:q} 2> {log:q}"
 
 
 rule train_bundle:
@@ -47,6 +47,6 @@ rule train_bundle:
     benchmark:
         "logs/benchmarks/train_bundle/{dataset}/{bundle}.tsv"
     shell:
-        "{OFFLINE_WEIGHTS} {CLI} train-bundle --params {PARAMS_FILE} --bundle '{wildcards.dataset}/{wildcards.bundle}'"
-        " --prepared {input.prepared} --split {input.split} --marker {output}"
-        " --threads {threads} 2> {log}"
+        "{OFFLINE_WEIGHTS} {CLI} train-bundle --params {PARAMS_FILE:q} --bundle {wildcards.dataset:q}/{wildcards.bundle:q}"
+        " --prepared {input.prepared:q} --split {input.split:q} --marker {output:q}"
+        " --threads {threads:q} 2> {log:q}"

@@ -19,4 +19,4 @@ rule weights:
     log:
         "logs/weights.log",
     shell:
-        "{params.env} {CLI} weights --params {PARAMS_FILE} --out {output} > {log} 2>&1"
+        "{params.env} {CLI} weights --params {PARAMS_FILE:q} --out {output:q} > {log:q} 2>&1"

@@ -22,10 +22,10 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except (OSError, RuntimeError) as exc:
-        from proxy_attention.disk import describe
+    except (OSError, RuntimeError, MemoryError) as exc:
+        from proxy_attention import disk, memory
 
-        line = describe(exc)
+        line = disk.describe(exc) or memory.describe(exc)
         if line is None:
             raise
         print(f"error: {line}", file=sys.stderr)

@@ -83,6 +83,9 @@ def prepare(args: argparse.Namespace) -> None:
 
 @command("split", "stratified train/val/test indices, made once", PARAMS, DATASET, PREPARED, OUT)
 def split_dataset(args: argparse.Namespace) -> None:
+    from proxy_attention import layout
+    from proxy_attention.atomic import remove_leftovers, write_json
+    from proxy_attention.data.duplicates import check_test_leak, split_duplicates
     from proxy_attention.data.prepared import open_prepared
     from proxy_attention.data.split import make_folds, make_split, save_split
 
@@ -99,8 +102,12 @@ def split_dataset(args: argparse.Namespace) -> None:
     )
     if cfg["folds"] > 1:
         indices = make_folds(indices, data.labels, cfg["folds"], cfg["seed"])
+    duplicates = split_duplicates(data.images, indices)
+    check_test_leak(args.dataset, duplicates["test_leaked"], cfg["keep_duplicates"])
     save_split(args.out, indices)
-    print(f"{args.dataset}: {indices.sizes()}")
+    remove_leftovers(layout.split_duplicates(args.out))  # a killed attempt's temporary file
+    write_json(layout.split_duplicates(args.out), duplicates)
+    print(f"{args.dataset}: {indices.sizes()}; duplicates across the parts: {duplicates}")
 
 
 @command(

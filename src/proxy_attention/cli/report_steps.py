@@ -52,11 +52,12 @@ def report(args: argparse.Namespace) -> None:
     path("--tex", "the LaTeX that includes them (thesis/generated/datasets.tex)"),
     path("--figures", "folder of the figures, <dataset>.pdf and .png"),
     arg("prepared", type=Path, nargs="+", help="data/prepared/<dataset> folders"),
+    arg("--duplicates", type=Path, nargs="*", default=[], help="data/splits/*.duplicates.json"),
 )
 def samples(args: argparse.Namespace) -> None:
     from proxy_attention.report.samples import write_sample_figures
 
-    write_sample_figures(args.prepared, args.tex, args.figures)
+    write_sample_figures(args.prepared, args.tex, args.figures, args.duplicates)
 
 
 @command(

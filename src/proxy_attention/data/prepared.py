@@ -81,6 +81,8 @@ class PrepareReport:
     converted: dict[str, int] = field(default_factory=dict)
     skipped: list[dict[str, str]] = field(default_factory=list)
     dropped_classes: list[str] = field(default_factory=list)  # class folders with no image
+    # Images repeated within the dataset and across its official splits (data/duplicates.py).
+    duplicates: dict[str, Any] = field(default_factory=dict)
 
     def convert(self, mode: str) -> None:
         self.converted[mode] = self.converted.get(mode, 0) + 1
@@ -101,6 +103,7 @@ class PrepareReport:
             "converted": self.converted,
             "skipped": self.skipped,
             "dropped_classes": self.dropped_classes,
+            "duplicates": self.duplicates,
         }
 
 

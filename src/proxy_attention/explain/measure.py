@@ -122,9 +122,7 @@ def _clear_result(out: Path) -> None:
 
 
 def _run_model(checkpoint: str | Path, spec: RunSpec, device: torch.device | str):
-    model, meta = load_classifier(checkpoint, device)
-    if meta["run_id"] != spec.run_id:
-        raise UserError(f"{checkpoint} belongs to run {meta['run_id']!r}, not {spec.run_id!r}")
+    model, _ = load_classifier(checkpoint, device, {"arch": spec.model, "run_id": spec.run_id})
     return model
 
 

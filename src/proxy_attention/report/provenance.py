@@ -53,8 +53,13 @@ def rebuild_command(params_path: str | Path) -> str:
     return f".venv/bin/snakemake --cores N --config params={Path(params_path).as_posix()}"
 
 
-def colophon(params_path: str | Path, lock_path: str | Path | None = None) -> str:
-    root = Path(params_path).resolve().parent
+def colophon(
+    params_path: str | Path, lock_path: str | Path | None = None, root: str | Path | None = None
+) -> str:
+    """The thesis' colophon. The checkout and its lock file are the project's, where the steps
+    run (``root``, the working directory), wherever the params file lies: beside it, a config
+    in workflow/configs/ has no lock and one outside the checkout no git history."""
+    root = Path(root) if root is not None else Path.cwd()
     commit, dirty = tree_state(root)
     lock = Path(lock_path) if lock_path else root / "requirements.lock"
     found = {

@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
-from proxy_attention.atomic import write_text
+from proxy_attention.atomic import read_json, write_text
 from proxy_attention.data.prepared import open_prepared
 from proxy_attention.layout import included_from
-from proxy_attention.report.latex import escape, figure
+from proxy_attention.report.latex import booktabs_table, escape, figure
 from proxy_attention.report.plotting import plt, save_figure
 
 
@@ -31,9 +32,30 @@ def sample_grid(prepared_dir: Path, count: int = 16, seed: int = 0) -> plt.Figur
     return fig
 
 
-def write_sample_figures(prepared_dirs: list[Path], tex: Path, figures_dir: Path) -> None:
-    """``figures_dir``/<dataset>.{pdf,png} per prepared dataset, and ``tex`` including them."""
-    parts = []
+def duplicates_table(files: list[Path]) -> str:
+    """Per dataset and pair of splits, the images of the second split with a byte-identical
+    (exact) or perceptually near twin in the first: the leak the thesis is about, counted."""
+    rows = []
+    for file in files:
+        report = read_json(file)
+        name = Path(file).name.split(".")[0]
+        for pair, exact in report["exact"].items():
+            rows.append([rf"\texttt{{{escape(name)}}}", pair, exact, report["near"][pair]])
+    frame = pd.DataFrame(rows, columns=["dataset", "splits", "identical", "near-duplicates"])
+    caption = (
+        "Images of the second split that repeat an image of the first: byte-identical, or "
+        "within four bits of its perceptual hash (a re-encoded or resized copy)."
+    )
+    note = ", ".join(str(f) for f in files)
+    return booktabs_table(frame, caption, "tab:duplicates", note, column_format="llrr")
+
+
+def write_sample_figures(
+    prepared_dirs: list[Path], tex: Path, figures_dir: Path, duplicates: list[Path] = ()
+) -> None:
+    """``figures_dir``/<dataset>.{pdf,png} per prepared dataset, and ``tex`` including them
+    (and the table of duplicates across splits from the split step's ``duplicates`` files)."""
+    parts = [duplicates_table(list(duplicates))] if duplicates else []
     for prepared_dir in prepared_dirs:
         name = Path(prepared_dir).name
         data = open_prepared(prepared_dir)

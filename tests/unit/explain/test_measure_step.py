@@ -1,5 +1,6 @@
 """The explain step, its params checks and its way into the run table and the thesis."""
 
+import hashlib
 import json
 
 import numpy as np
@@ -64,6 +65,10 @@ def test_load_classifier_restores_the_weights_and_names_bad_files(tmp_path):
     with pytest.raises(UserError, match="no such checkpoint"):
         load_classifier(tmp_path / "missing.pt")
     torch.save({"model": {}}, tmp_path / "bare.pt")
+    with pytest.raises(UserError, match="no bare.json beside it"):
+        load_classifier(tmp_path / "bare.pt")
+    digest = hashlib.sha256((tmp_path / "bare.pt").read_bytes()).hexdigest()
+    (tmp_path / "bare.json").write_text(json.dumps({"sha256": digest, "arch": "x", "run_id": "y"}))
     with pytest.raises(UserError, match="missing keys"):
         load_classifier(tmp_path / "bare.pt")
 

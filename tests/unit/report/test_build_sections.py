@@ -1,6 +1,8 @@
 """The report step on synthetic result tables: generated findings, labels, parameters table."""
 
+import hashlib
 import subprocess
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -15,6 +17,7 @@ from proxy_attention.report.provenance import (
     thesis_grid_macros,
     tree_state,
 )
+from tests.helpers.repo import ROOT
 from tests.helpers.result_tables import pair_rows, run_row, table
 
 CONTROLS = [0.80, 0.82, 0.84]
@@ -102,7 +105,9 @@ def test_parameters_table_shows_alternatives_booleans_and_whole_descriptions():
     assert _allowed(nodes["explain.baseline"], root) == "blur or number (>= 0, <= 1)"
     assert _allowed(nodes["explain.target"], root) == "predicted, true"
     # An unquoted comma inside a YAML flow mapping used to cut descriptions short.
-    assert nodes["grid.seeds"]["description"] == "seeds (initialisation, order, augmentation)"
+    assert nodes["grid.seeds"]["description"].startswith(
+        "seeds (initialisation, order, augmentation); at most 4294957"
+    )
     for key, node in nodes.items():
         assert all(v is not None for k, v in node.items() if k != "default"), key
     text = hyperparameter_table(load_params("params.yaml"))
@@ -130,6 +135,19 @@ def test_colophon_names_hashes_tree_state_and_the_rebuild_command():
         ".venv/bin/snakemake --cores N --config params=workflow/configs/thesis.yaml"
     )
     assert "-{}-cores" in escape(rebuild_command("workflow/configs/thesis.yaml"))
+
+
+@pytest.mark.parametrize("where", ["configs", "outside"])
+def test_the_colophon_is_complete_wherever_the_params_file_lies(tmp_path, monkeypatch, where):
+    monkeypatch.chdir(ROOT)  # where the steps run
+    params = "workflow/configs/thesis.yaml"
+    if where == "outside":
+        params = str(tmp_path / "mine.yaml")
+        Path(params).write_bytes((ROOT / "params.yaml").read_bytes())
+    text = colophon(params)
+    lock = hashlib.sha256((ROOT / "requirements.lock").read_bytes()).hexdigest()[:12]
+    assert f"requirements.lock \\texttt{{{lock}}}" in text
+    assert "not a git checkout" not in text and ("dirty" in text) != ("clean" in text)
 
 
 def test_the_builds_own_metrics_do_not_make_a_fresh_clone_dirty(tmp_path):

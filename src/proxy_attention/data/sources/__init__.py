@@ -13,6 +13,8 @@ from typing import Any
 
 from proxy_attention.atomic import read_json, remove_leftovers, remove_temporaries, write_json
 from proxy_attention.data.sources.download import (
+    DEFAULT_MAX_DOWNLOAD_BYTES,
+    Limits,
     fetch,
     is_verified,
     mirrored,
@@ -24,6 +26,7 @@ from proxy_attention.data.sources.errors import (
     ChecksumMismatch,
     DamagedArchive,
     DownloadError,
+    DownloadTooLarge,
     LayoutError,
     ManualDownloadRequired,
     SourceError,
@@ -42,6 +45,7 @@ __all__ = [
     "ChecksumMismatch",
     "DamagedArchive",
     "DownloadError",
+    "DownloadTooLarge",
     "LayoutError",
     "ManualDownloadRequired",
     "SourceError",
@@ -69,6 +73,12 @@ def _digest(cfg: dict[str, Any], remote: RemoteFile) -> str | None:
     return cfg["checksums"].get(remote.name, remote.digest)
 
 
+def _limits(cfg: dict[str, Any], remote: RemoteFile) -> Limits:
+    """The file's pinned size is its cap where the registry knows it; else the dataset's."""
+    cap = remote.size or cfg["max_download_bytes"] or DEFAULT_MAX_DOWNLOAD_BYTES
+    return Limits(max_bytes=int(cap), stall_seconds=float(cfg["download_stall_seconds"]))
+
+
 def download_source(cfg: dict[str, Any], raw_dir: Path, manifest: Path | None = None) -> Path:
     """Fetch and verify the source's archives into ``raw_dir``; verified files are kept.
 
@@ -90,7 +100,8 @@ def download_source(cfg: dict[str, Any], raw_dir: Path, manifest: Path | None = 
         else:
             assert remote.url is not None
             url = mirrored(remote.url, cfg["mirror"])
-            fetch(url, dest, _digest(cfg, remote), retries=int(cfg["download_retries"]))
+            retries = int(cfg["download_retries"])
+            fetch(url, dest, _digest(cfg, remote), retries, _limits(cfg, remote))
     if manifest is not None:
         remove_leftovers(manifest)
         verified = [

@@ -6,7 +6,7 @@ import warnings
 from collections.abc import Callable
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageOps
 
 # Transparent pixels are composited on white (not dropped): a dropped alpha channel exposes
 # whatever colour the encoder left under transparent pixels, often black noise.
@@ -53,6 +53,8 @@ def load_rgb(
                 if draft and image.format == "JPEG":
                     image.draft(image.mode, (size, size))
                 image.load()  # truncated or corrupt data raises here, not at open
+                # Phone photos are stored sideways with an EXIF tag saying how to turn them.
+                ImageOps.exif_transpose(image, in_place=True)
                 rgb, converted = to_rgb(image)
                 if rgb.size != (size, size):
                     rgb = rgb.resize((size, size), RESAMPLE)

@@ -14,12 +14,13 @@ import os
 import time
 import urllib.error
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 from tqdm import tqdm
 
 from proxy_attention.atomic import read_json, write_json
-from proxy_attention.data.sources.errors import ChecksumMismatch, DownloadError
+from proxy_attention.data.sources.errors import ChecksumMismatch, DownloadError, DownloadTooLarge
 from proxy_attention.data.sources.extract import check_archive
 from proxy_attention.faults import boundary
 
@@ -31,6 +32,23 @@ PART_SUFFIX = ".part"
 BAD_SUFFIX = ".bad"
 STAMP_SUFFIX = ".verified.json"
 DOWNLOADED, PLACED = "download", "placed"  # a stamp's "origin"
+
+
+# The byte cap when neither the source pins a file's size nor the dataset sets
+# max_download_bytes: above every supported archive (Food-101 is 5 GB), far below a disk.
+DEFAULT_MAX_DOWNLOAD_BYTES = 64 * 2**30
+# A transfer that brings fewer bytes than this in stall_seconds is stalled: a server sending
+# one byte a second never trips the socket timeout, which only sees silence.
+STALL_MIN_BYTES = 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one file's download may take: at most ``max_bytes``, and at least
+    STALL_MIN_BYTES every ``stall_seconds``."""
+
+    max_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES
+    stall_seconds: float = 60.0
 
 
 # Waits between attempts: doubling from BACKOFF_FIRST seconds, never above BACKOFF_MAX.
@@ -87,12 +105,24 @@ def is_verified(path: Path, digest: str | None) -> bool:
         return False
     info = read_json(stamp)
     stat = path.stat()
-    if info.get("size") != stat.st_size or info.get("mtime_ns") != stat.st_mtime_ns:
+    if info.get("size") != stat.st_size:
+        return False
+    if info.get("mtime_ns") != stat.st_mtime_ns and not _same_content(path, info):
         return False
     if digest is None:
         return True
     algo, expected = parse_digest(digest)
     return info.get(algo) == expected
+
+
+def _same_content(path: Path, info: dict) -> bool:
+    """A file whose mtime moved (copied with `cp -r` or rsync without -t, as data moved to a
+    cluster is) is re-verified by its content; when it still matches, the stamp takes the new
+    mtime, so the hash is paid once."""
+    if info.get("sha256") != file_digest(path, "sha256"):
+        return False
+    write_json(stamp_path(path), {**info, "mtime_ns": path.stat().st_mtime_ns})
+    return True
 
 
 def was_downloaded(path: Path) -> bool:
@@ -142,9 +172,14 @@ def write_stamp(path: Path, digest: str | None, sha256: str, downloaded: bool = 
 
 
 def fetch(
-    url: str, dest: Path, digest: str | None, retries: int = 3, timeout: float = 60.0
+    url: str, dest: Path, digest: str | None, retries: int = 3, limits: Limits | None = None
 ) -> Path:
-    """Download ``url`` to ``dest`` unless a verified copy is there; resume after interruptions."""
+    """Download ``url`` to ``dest`` unless a verified copy is there; resume after interruptions.
+
+    More than ``limits.max_bytes`` stops it (DownloadTooLarge, the partial data removed: it
+    can only be wrong); a stall is retried like a broken connection, resuming the .part file.
+    """
+    limits = limits or Limits()
     dest.parent.mkdir(parents=True, exist_ok=True)
     if is_verified(dest, digest):
         return dest
@@ -157,7 +192,7 @@ def fetch(
     part = dest.with_name(dest.name + PART_SUFFIX)
     for attempt in range(retries + 1):
         try:
-            _transfer(url, part, timeout)
+            _transfer(url, part, limits)
             break
         except _Interrupted as exc:
             if attempt == retries:
@@ -172,13 +207,14 @@ def fetch(
     return dest
 
 
-def _transfer(url: str, part: Path, timeout: float) -> None:
+def _transfer(url: str, part: Path, limits: Limits) -> None:
     """One HTTP request appending to ``part``; raises _Interrupted when it ends early."""
     offset = part.stat().st_size if part.exists() else 0
     headers = {"Range": f"bytes={offset}-"} if offset else {}
     request = urllib.request.Request(url, headers=headers)
     try:
-        response = urllib.request.urlopen(request, timeout=timeout)
+        # The socket timeout catches a silent server; _copy catches a trickling one.
+        response = urllib.request.urlopen(request, timeout=limits.stall_seconds)
     except urllib.error.HTTPError as exc:
         if exc.code == 416 and offset:  # the .part already holds the whole file
             return
@@ -193,18 +229,46 @@ def _transfer(url: str, part: Path, timeout: float) -> None:
         length = response.headers.get("Content-Length")
         remaining = int(length) if length is not None else None
         total = offset + remaining if remaining is not None else None
-        received = 0
+        if total is not None and total > limits.max_bytes:  # refused before a byte is written
+            _too_large(url, part, limits, f"the server announces {total} bytes")
         bar = tqdm(total=total, initial=offset, unit="B", unit_scale=True, desc=part.stem)
         try:
             with open(part, "ab" if offset else "wb") as f:
-                while chunk := response.read(CHUNK):
-                    f.write(chunk)
-                    boundary("download:chunk")  # fault injection (faults.py): mid-transfer
-                    received += len(chunk)
-                    bar.update(len(chunk))
+                received = _copy(response, f, offset, limits, url, part, bar)
         except (OSError, http.client.HTTPException) as exc:
-            raise _Interrupted(f"transfer broke after {offset + received} bytes: {exc}") from None
+            size = part.stat().st_size if part.exists() else 0
+            raise _Interrupted(f"transfer broke after {size} bytes: {exc}") from None
         finally:
             bar.close()
     if remaining is not None and received < remaining:
         raise _Interrupted(f"connection closed after {offset + received} of {total} bytes")
+
+
+def _copy(response, f, offset: int, limits: Limits, url: str, part: Path, bar) -> int:
+    """Append the response body to ``f``; the bytes received. Stops on the byte cap
+    (DownloadTooLarge) and on a stall (_Interrupted, resumable)."""
+    received, window_start, window_bytes = 0, time.monotonic(), 0
+    # read1 returns what has arrived (up to CHUNK), so a trickle is seen as it trickles.
+    while chunk := response.read1(CHUNK):
+        if offset + received + len(chunk) > limits.max_bytes:
+            f.close()
+            _too_large(url, part, limits, f"more than {limits.max_bytes} bytes arrived")
+        f.write(chunk)
+        boundary("download:chunk")  # fault injection (faults.py): mid-transfer
+        received += len(chunk)
+        window_bytes += len(chunk)
+        bar.update(len(chunk))
+        if time.monotonic() - window_start >= limits.stall_seconds:
+            if window_bytes < STALL_MIN_BYTES:
+                raise _Interrupted(
+                    f"stalled: {window_bytes} bytes in {limits.stall_seconds:g} s "
+                    f"(download_stall_seconds) after {offset + received} bytes"
+                )
+            window_start, window_bytes = time.monotonic(), 0
+    return received
+
+
+def _too_large(url: str, part: Path, limits: Limits, what: str) -> None:
+    """Stop a download past its cap; the .part, the pipeline's own, goes (it cannot be right)."""
+    part.unlink(missing_ok=True)
+    raise DownloadTooLarge(url, limits.max_bytes, what)

@@ -28,6 +28,19 @@ class DownloadError(SourceError):
         self.status = status
 
 
+class DownloadTooLarge(SourceError):
+    """A download past its byte cap (the file's pinned size, else max_download_bytes)."""
+
+    def __init__(self, url: str, limit: int, what: str) -> None:
+        super().__init__(
+            f"download of {url} stopped: {what}, over its cap of {limit} bytes (the partial "
+            "file was removed); check the URL or mirror, or raise `max_download_bytes` of the "
+            "dataset in params.yaml if the file is genuine"
+        )
+        self.url = url
+        self.limit = limit
+
+
 class ChecksumMismatch(SourceError):
     """A downloaded or hand-placed archive does not have the expected digest."""
 

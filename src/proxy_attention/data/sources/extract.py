@@ -5,6 +5,7 @@ from __future__ import annotations
 import posixpath
 import re
 import tarfile
+import unicodedata
 import zipfile
 from pathlib import Path
 
@@ -103,6 +104,27 @@ def _check_name(archive: Path, name: str) -> None:
         raise UnsafeArchive(archive, name, "contains '..'")
 
 
+class _Names:
+    """File members seen so far, by the path they extract to: a second member of one path
+    would silently replace the first (a zip may hold both), keeping its bytes under the
+    other's label. Names that differ only in Unicode normalisation land on one path on
+    macOS, so they count as one."""
+
+    def __init__(self, archive: Path) -> None:
+        self.archive, self.seen = archive, set()
+
+    def add(self, name: str) -> None:
+        key = unicodedata.normalize("NFC", posixpath.normpath(name.replace("\\", "/")))
+        if key in self.seen:
+            raise UnsafeArchive(
+                self.archive,
+                name,
+                "appears twice (one would silently replace the other); "
+                "remove the duplicate from the archive",
+            )
+        self.seen.add(key)
+
+
 def _check_link(archive: Path, member: tarfile.TarInfo) -> None:
     target = member.linkname
     if target.startswith(("/", "\\")) or _DRIVE.match(target):
@@ -119,8 +141,11 @@ def _extract_tar(archive: Path, dest: Path, budget: _Budget) -> None:
         with tarfile.open(archive, "r:*") as tf:
             # One streaming pass: check each member, then extract it; a refusal aborts and
             # atomic_dir removes what was extracted so far.
+            names = _Names(archive)
             for member in tf:
                 _check_name(archive, member.name)
+                if not member.isdir():
+                    names.add(member.name)
                 if member.issym() or member.islnk():
                     _check_link(archive, member)
                 elif not (member.isfile() or member.isdir()):
@@ -140,9 +165,18 @@ def _extract_tar(archive: Path, dest: Path, budget: _Budget) -> None:
 def _extract_zip(archive: Path, dest: Path, budget: _Budget) -> None:
     try:
         with zipfile.ZipFile(archive) as zf:
-            infos = zf.infolist()
+            infos, names = zf.infolist(), _Names(archive)
             for info in infos:  # check all names and the declared sizes before writing anything
                 _check_name(archive, info.filename)
+                if not info.is_dir():
+                    names.add(info.filename)
+                if info.flag_bits & 0x1:  # zipfile would fail mid-extraction with a traceback
+                    raise UnsafeArchive(
+                        archive,
+                        info.filename,
+                        "is encrypted; extract the archive with its "
+                        "password and point the dataset's `path` at the folder",
+                    )
                 # zipfile stops a member at its declared size, so the sum bounds the output.
                 budget.take(info.filename, info.file_size)
             for info in infos:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import unicodedata
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -65,26 +66,47 @@ def class_folder_listing(
     first = root / splits[0][0]
     if not first.is_dir():
         raise LayoutError(f"expected the folder {first}; is this the right archive?")
-    folders = [p.name for p in subdirs(first)]
-    if not folders:
-        raise LayoutError(f"no class folders in {first}")
+    folders = _class_names(first)
     index = {name: i for i, name in enumerate(folders)}
     items: list[Item] = []
     for split_dir, split in splits:
         base = root / split_dir
         for folder in subdirs(base):
-            if folder.name not in index:
+            label = index.get(unicodedata.normalize("NFC", folder.name))
+            if label is None:
                 raise LayoutError(f"class folder {folder} is not among the classes of {first}")
             prefix = folder.relative_to(root).as_posix()
-            items.extend(
-                Item(f"{prefix}/{rel}", index[folder.name], split) for rel in image_files(folder)
-            )
+            items.extend(Item(f"{prefix}/{rel}", label, split) for rel in image_files(folder))
     return Listing(
         classes=[class_name(name) for name in folders],
         items=items,
         open=folder_opener(root),
         has_official_split=any(split is not None for _, split in splits),
     )
+
+
+def _class_names(folder: Path) -> list[str]:
+    """The class folders' names in NFC: "café" typed composed (macOS keeps names decomposed)
+    and decomposed is one class, so two folders of one name are refused, not made two classes
+    that print alike."""
+    names = [p.name for p in subdirs(folder)]
+    if not names:
+        if any(is_image_name(p.name) for p in folder.iterdir() if p.is_file()):
+            raise LayoutError(
+                f"{folder} holds images but no class folders: one class is not a dataset; "
+                "put the images in one folder per class (at least two)"
+            )
+        raise LayoutError(f"no class folders in {folder}")
+    normal: dict[str, str] = {}
+    for name in names:
+        key = unicodedata.normalize("NFC", name)
+        if key in normal:
+            raise LayoutError(
+                f"class folders {normal[key]!r} and {name!r} in {folder} are one name written "
+                "in two Unicode forms; merge them into one folder"
+            )
+        normal[key] = name
+    return list(normal)
 
 
 # Split folder names as torchvision's ImageFolder users and dataset publishers spell them.

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from proxy_attention.data.duplicates import Tally
 from proxy_attention.data.prepared import PrepareReport, write_prepared
 from proxy_attention.data.sources.decode import ALPHA_POLICY, BadImage, load_rgb
 from proxy_attention.data.sources.errors import LayoutError, TooManyBadImages
@@ -45,7 +46,7 @@ def prepare_listing(
             "selected": len(items),
         },
     }
-    samples = _decoded(listing, items, size, report, limit)
+    samples = _tallied(_decoded(listing, items, size, report, limit), report)
     return write_prepared(out_dir, samples, len(items), size, listing.classes, meta, report)
 
 
@@ -81,3 +82,25 @@ def _decoded(
         if converted is not None:
             report.convert(converted)
         yield image, item.label, item.split if listing.has_official_split else None
+
+
+def _tallied(
+    samples: Iterator[tuple[np.ndarray, int, str | None]], report: PrepareReport
+) -> Iterator[tuple[np.ndarray, int, str | None]]:
+    """The samples, passed on; once they are all through (before report.json is written),
+    the report counts the images repeated within the dataset and across its official splits."""
+    tally, splits = Tally(), []
+    for sample in samples:
+        tally.add(sample[0])
+        splits.append(sample[2])
+        yield sample
+    names = np.array([name or "train" for name in splits])
+    parts = {name: np.flatnonzero(names == name) for name in ("train", "val", "test")}
+    report.duplicates = tally.report(parts if any(splits) else {})
+    if report.duplicates["test_leaked"]:
+        print(
+            f"warning: {report.duplicates['test_leaked']} images of the official test split are "
+            "byte-identical to training images (report.json: duplicates); the split step refuses "
+            "them unless split.keep_duplicates is true",
+            file=sys.stderr,
+        )

@@ -38,6 +38,7 @@ class RemoteFile:
     url: str | None
     digest: str | None
     note: str = ""
+    size: int | None = None  # bytes, where published: the download's cap (else the dataset's)
 
 
 @dataclass(frozen=True)

@@ -88,3 +88,25 @@ def test_garbage_and_truncated_files_raise_bad_image():
     truncated = buffer.getvalue()[:800]
     with pytest.raises(BadImage, match="truncated|broken|image file"):
         load_rgb(lambda: Image.open(io.BytesIO(truncated)), 8)
+
+
+def _sideways_jpeg(orientation: int) -> bytes:
+    """A phone photo as stored: the scene (red sky over a blue sea) turned so that the EXIF
+    orientation tag ``orientation`` turns it upright again."""
+    upright = Image.new("RGB", (64, 64), (0, 0, 255))
+    upright.paste((255, 0, 0), (0, 0, 64, 32))
+    # What the camera stored is the upright scene turned back by the tag's rotation.
+    stored = {3: upright.rotate(180), 6: upright.rotate(90), 8: upright.rotate(-90)}[orientation]
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    buffer = io.BytesIO()
+    stored.save(buffer, "JPEG", quality=95, exif=exif)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("orientation", [3, 6, 8])
+def test_exif_orientation_is_applied(orientation):
+    data = _sideways_jpeg(orientation)
+    array, _ = load_rgb(lambda: Image.open(io.BytesIO(data)), 8)
+    assert (array[:3, :, 0] > 200).all() and (array[:3, :, 2] < 60).all()  # red on top
+    assert (array[5:, :, 2] > 200).all() and (array[5:, :, 0] < 60).all()  # blue below

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import tarfile
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -122,3 +123,50 @@ def test_an_existing_target_is_replaced_only_on_success(tmp_path):
     assert [p.name for p in dest.iterdir()] == ["old.txt"]
     safe_extract(good, dest)
     assert [p.name for p in dest.iterdir()] == ["new.txt"]
+
+
+def _png(colour: tuple[int, int, int]) -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), colour).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    "names",
+    [("train/cats/1.png", "train/cats/1.png"), ("train/cats/1.png", "train//cats/./1.png")],
+    ids=["same", "same-path"],
+)
+def test_a_zip_with_two_members_of_one_name_is_refused(tmp_path, names):
+    archive = tmp_path / "data.zip"
+    with warnings.catch_warnings(), zipfile.ZipFile(archive, "w") as zf:
+        warnings.simplefilter("ignore")  # zipfile warns of a duplicate name, and writes it
+        zf.writestr("train/cats/0.png", _png((200, 0, 0)))
+        zf.writestr(names[0], _png((200, 0, 0)))  # a cat ...
+        zf.writestr(names[1], _png((0, 0, 200)))  # ... and, under the same path, a dog
+    with pytest.raises(UnsafeArchive, match="'train/.*1.png' appears twice"):
+        safe_extract(archive, tmp_path / "out")
+    assert _leftovers(tmp_path, archive) == []
+
+
+def test_a_tar_with_two_members_of_one_name_is_refused(tmp_path):
+    archive = _tar(tmp_path / "data.tar", [("a/1.png", _png((1, 2, 3))), ("a/1.png", b"x")])
+    with pytest.raises(UnsafeArchive, match="'a/1.png' appears twice"):
+        safe_extract(archive, tmp_path / "out")
+    assert _leftovers(tmp_path, archive) == []
+
+
+def test_an_encrypted_zip_member_is_refused_in_one_line(tmp_path):
+    archive = tmp_path / "data.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("cats/1.png", _png((9, 9, 9)))
+    # Set the "encrypted" flag an encrypting archiver sets (zipfile cannot write one), in the
+    # local header (flags at byte 6) and the central directory entry (at byte 8).
+    data = bytearray(archive.read_bytes())
+    for signature, offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        data[data.index(signature) + offset] |= 0x1
+    archive.write_bytes(bytes(data))
+    with pytest.raises(UnsafeArchive, match="encrypted; extract the archive with its password"):
+        safe_extract(archive, tmp_path / "out")
+    assert _leftovers(tmp_path, archive) == []
