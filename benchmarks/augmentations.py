@@ -79,9 +79,8 @@ def main() -> None:
     size = (args.images, args.image_size, args.image_size, 3)
     store = ImageStore(rng.integers(0, 256, size, dtype=np.uint8), rng.integers(0, 10, args.images))
     names = args.only or list(AUGMENTATIONS)
-    print(
-        f"{args.model}, {args.image_size} px, batch {args.batch_size}, {args.images} images, {device}"
-    )
+    print(f"{args.model}, {args.image_size} px, batch {args.batch_size}, {args.images} images")
+    print(f"device: {device}")
     print(f"{'augmentation':<18} {'images/s':>10} {'ratio to basic':>15}")
     base = None
     for name in ["basic", *[n for n in names if n != "basic"]]:
