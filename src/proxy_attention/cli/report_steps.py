@@ -61,6 +61,19 @@ def samples(args: argparse.Namespace) -> None:
 
 
 @command(
+    "gallery",
+    "every augmentation applied to the same four training images (augmentations.pdf/.png)",
+    path("--figures", "folder of the figure"),
+    arg("prepared", type=Path, help="a data/prepared/<dataset> folder"),
+    arg("augmentations", nargs="+", help="registry names or chains, in the rows' order"),
+)
+def gallery(args: argparse.Namespace) -> None:
+    from proxy_attention.report.gallery import write_gallery
+
+    write_gallery(args.prepared, args.augmentations, args.figures)
+
+
+@command(
     "dag",
     "the pipeline's rule graph as a figure",
     path("--dot", "rule graph in dot"),
