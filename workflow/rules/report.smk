@@ -97,6 +97,28 @@ rule samples:
         " --duplicates {input.duplicates:q} 2> {log:q}"
 
 
+rule gallery:
+    input:
+        layout.PREPARED.format(dataset=GRID_DATASETS[0]),
+    output:
+        tex=layout.GALLERY_TEX,
+        figures=[
+            # The parser reads `report` at the start of a line as its directive.
+            snakemake.io.report(path, caption="../report/gallery.rst", category="Augmentations")
+            if path.endswith(".png") else path
+            for path in layout.gallery_figures(PARAMS["grid"]["augmentations"])
+        ],
+    params:
+        code=CODE["gallery"],
+        figures=layout.GALLERY_FIGURES,
+        augmentations=" ".join(PARAMS["grid"]["augmentations"]),
+    log:
+        "logs/gallery.log",
+    shell:
+        "{CLI} gallery --tex {output.tex} --figures {params.figures} {input}"
+        " {params.augmentations} 2> {log}"
+
+
 rule rulegraph:
     input:
         "Snakefile",

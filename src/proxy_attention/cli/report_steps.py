@@ -62,15 +62,16 @@ def samples(args: argparse.Namespace) -> None:
 
 @command(
     "gallery",
-    "every augmentation applied to the same four training images (augmentations.pdf/.png)",
-    path("--figures", "folder of the figure"),
+    "every augmentation applied to the same four training images, a figure per page",
+    path("--tex", "the LaTeX that includes them (thesis/generated/gallery.tex)"),
+    path("--figures", "folder of the figures, augmentations-<page>.pdf and .png"),
     arg("prepared", type=Path, help="a data/prepared/<dataset> folder"),
     arg("augmentations", nargs="+", help="registry names or chains, in the rows' order"),
 )
 def gallery(args: argparse.Namespace) -> None:
     from proxy_attention.report.gallery import write_gallery
 
-    write_gallery(args.prepared, args.augmentations, args.figures)
+    write_gallery(args.prepared, args.augmentations, args.tex, args.figures)
 
 
 @command(

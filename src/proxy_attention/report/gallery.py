@@ -94,13 +94,30 @@ def gallery_images(images: np.ndarray, labels: np.ndarray) -> np.ndarray:
     return np.array(chosen + extra[: COLUMNS - len(chosen)])
 
 
-def write_gallery(prepared_dir: Path, names: list[str], figures_dir: Path) -> Path:
-    """The gallery of ``names`` on four images of a prepared dataset, as PDF and PNG."""
+def write_gallery(prepared_dir: Path, names: list[str], tex: Path, figures_dir: Path) -> None:
+    """The gallery of ``names`` on four images of a prepared dataset: a figure per page
+    (layout.gallery_pages), as PDF and PNG in ``figures_dir``, and ``tex`` including them."""
+    from proxy_attention.atomic import write_text
     from proxy_attention.data.prepared import open_prepared
+    from proxy_attention.layout import gallery_pages, included_from
+    from proxy_attention.report.latex import escape, figure
     from proxy_attention.report.plotting import save_figure
 
     data = open_prepared(prepared_dir)
     labels = np.asarray(data.labels)
     chosen = gallery_images(data.images, labels)
-    fig = gallery_figure(names, np.asarray(data.images[chosen]), labels[chosen], data.num_classes)
-    return Path(figures_dir) / save_figure(fig, Path(figures_dir), "augmentations")
+    images, labels = np.asarray(data.images[chosen]), labels[chosen]
+    pages = gallery_pages(names)
+    parts = []
+    for page, rows in enumerate(pages, start=1):
+        fig = gallery_figure(rows, images, labels, data.num_classes)
+        pdf = save_figure(fig, Path(figures_dir), f"augmentations-{page}")
+        caption = (
+            f"Augmentations of the grid on four training images of "
+            f"\texttt{{{escape(Path(prepared_dir).name)}}} (page {page} of {len(pages)}): "
+            "each mix names the partner image and the label weights it gave (class c$k$: "
+            "weight); saliency-guided entries read the brightness as a stand-in saliency."
+        )
+        path = included_from(Path(figures_dir) / pdf, tex)
+        parts.append(figure(path, caption, f"fig:gallery-{page}", str(prepared_dir)))
+    write_text(tex, "\n".join(parts))

@@ -3,6 +3,7 @@ mixes' partners and label weights."""
 
 import numpy as np
 
+from proxy_attention import layout
 from proxy_attention.augment import AUGMENTATIONS
 from proxy_attention.report.gallery import augmented_row, gallery_images, write_gallery
 from tests.conftest import square_images
@@ -36,8 +37,16 @@ def test_four_images_of_different_classes_are_chosen():
     assert gallery_images(np.zeros((4, 4, 4, 3)), np.zeros(4, int)).tolist() == [0, 1, 2, 3]
 
 
-def test_the_gallery_figure_is_written(toy_dataset, tmp_path):
+def test_the_gallery_is_a_figure_per_page_and_the_tex_including_them(toy_dataset, tmp_path):
     prepared, _ = toy_dataset
-    pdf = write_gallery(prepared, ["basic", "randaugment+cutmix", "snapmix"], tmp_path / "fig")
-    assert pdf.name == "augmentations.pdf" and pdf.stat().st_size > 0
-    assert (tmp_path / "fig" / "augmentations.png").stat().st_size > 0
+    names = [*AUGMENTATIONS, "randaugment+cutmix"]
+    tex = tmp_path / "thesis" / "generated" / "gallery.tex"
+    figures = tmp_path / "thesis" / "generated" / "gallery"
+    write_gallery(prepared, names, tex, figures)
+    written = sorted(str(p.relative_to(tmp_path)) for p in figures.iterdir())
+    expected = [p.removeprefix("thesis/") for p in layout.gallery_figures(names)]
+    assert written == sorted(f"thesis/{p}" for p in expected)
+    text = tex.read_text()
+    pages = len(layout.gallery_pages(names))
+    assert pages == 4 and text.count("\\begin{figure}") == pages
+    assert "\\includegraphics[width=\\linewidth]{generated/gallery/augmentations-4.pdf}" in text
