@@ -215,7 +215,7 @@ DVC_STAGE_STEPS = {
     "data": ("download", "prepare", "split"),
     "runs": ("weights", "train", "train-bundle"),
     "report": ("explain", "explain-bundle", "aggregate", "report", "samples", "gallery",
-               "saliency-figures", "dag", "estimate"),
+               "augmentation-costs", "saliency-figures", "dag", "estimate"),
     "metrics": ("metrics",),
     "thesis": ("thesis", "job-costs"),
 }  # fmt: skip

@@ -88,6 +88,7 @@ SAMPLE_FIGURES = f"{GENERATED_ROOT}/samples"
 SAMPLE_FIGURE = SAMPLE_FIGURES + "/{dataset}.{ext}"
 # The augmentation gallery (report/gallery.py): pages of the grid's augmentations on one image set.
 GALLERY_TEX = f"{GENERATED_ROOT}/gallery.tex"
+AUGMENTATION_COSTS_TEX = f"{GENERATED_ROOT}/augmentation_costs.tex"
 GALLERY_FIGURES = f"{GENERATED_ROOT}/gallery"
 GALLERY_ROWS_PER_PAGE = 7  # augmentations per page, under a row of the original images
 FIGURE_FORMATS = ("pdf", "png")  # report/plotting.save_figure writes both
@@ -187,6 +188,7 @@ def generated_files(
         *sample_figures(datasets),
         GALLERY_TEX,
         *gallery_figures(augmentations),
+        AUGMENTATION_COSTS_TEX,
         DAG_TEX,
         RULEGRAPH_PDF,
         SALIENCY_TEX,

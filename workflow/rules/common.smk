@@ -65,8 +65,8 @@ CODE = {
     command: step_digest(command)
     for command in (
         "download", "prepare", "split", "weights", "explain", "aggregate", "report",
-        "metrics", "samples", "gallery", "saliency-figures", "dag", "estimate", "thesis",
-        "job-costs",
+        "metrics", "samples", "gallery", "augmentation-costs", "saliency-figures", "dag",
+        "estimate", "thesis", "job-costs",
     )
 }  # fmt: skip
 

@@ -119,6 +119,19 @@ rule gallery:
         " {params.augmentations} 2> {log}"
 
 
+rule augmentation_costs:
+    input:
+        layout.results(layout.RUNS_CSV),
+    output:
+        layout.AUGMENTATION_COSTS_TEX,
+    params:
+        code=CODE["augmentation-costs"],
+    log:
+        "logs/augmentation_costs.log",
+    shell:
+        "{CLI} augmentation-costs --runs {input} --tex {output} 2> {log}"
+
+
 rule rulegraph:
     input:
         "Snakefile",

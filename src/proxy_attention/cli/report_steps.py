@@ -75,6 +75,18 @@ def gallery(args: argparse.Namespace) -> None:
 
 
 @command(
+    "augmentation-costs",
+    "each augmentation's accuracy beside its training time against basic's, from runs.csv",
+    path("--runs", "data/results/runs.csv"),
+    path("--tex", "the LaTeX table (thesis/generated/augmentation_costs.tex)"),
+)
+def augmentation_costs(args: argparse.Namespace) -> None:
+    from proxy_attention.report.augmentation_costs import write_augmentation_costs
+
+    write_augmentation_costs(args.runs, args.tex)
+
+
+@command(
     "dag",
     "the pipeline's rule graph as a figure",
     path("--dot", "rule graph in dot"),
