@@ -4,7 +4,7 @@ entry, as a ratio to ``basic``, in one run with the same model, image size, batc
 Each augmentation trains through the trainer's own batch path (train/training_state.py: batch
 steps on the device, per-sample policies in the loader, the batch mix and its saliency in the
 loop), so the ratio is what it adds to a training epoch. One warm-up epoch per augmentation,
-then the median of ``--repeats`` timed epochs.
+then the median of ``--repeats`` timed epochs, taken in turns over the augmentations.
 
     .venv/bin/python benchmarks/augmentations.py                        # 32 px, CPU or GPU
     .venv/bin/python benchmarks/augmentations.py --image-size 128 --images 4096
@@ -34,8 +34,9 @@ def _defaults(section: str) -> dict:
     return {key: value["default"] for key, value in node.items() if "default" in value}
 
 
-def epoch_seconds(name: str, store: ImageStore, args, device: torch.device) -> float:
-    """Median seconds of a training epoch with augmentation ``name``."""
+def training_setup(name: str, store: ImageStore, args, device: torch.device) -> tuple:
+    """What train_epoch takes for augmentation ``name``: a fresh model, its optimiser and the
+    trainer's batches and mix, each from seed 0."""
     torch.manual_seed(0)
     classes = int(store.labels.max()) + 1
     model = create_classifier(args.model, classes, False, args.image_size).to(device)
@@ -48,20 +49,34 @@ def epoch_seconds(name: str, store: ImageStore, args, device: torch.device) -> f
     batches = _train_batches(
         name, store, indices, settings, args.batch_size, generator, device, args.workers
     )
-    proxy = {"target_layer": None}
     spec = SimpleNamespace(augmentation=name)
+    proxy = {"target_layer": None}
     mixer = _mixer(spec, classes, model, _defaults("mixing"), proxy, masking_defaults())
-    times = []
-    for epoch in range(args.repeats + 1):
-        if device.type == "cuda":
-            torch.cuda.synchronize()
-        tick = time.perf_counter()
-        train_epoch(model, batches, optimizer, scheduler, scaler, device, mixer)
-        if device.type == "cuda":
-            torch.cuda.synchronize()
-        if epoch:  # the first epoch warms up kernels and caches
-            times.append(time.perf_counter() - tick)
-    return statistics.median(times)
+    return model, batches, optimizer, scheduler, scaler, device, mixer
+
+
+def epoch_seconds(setup: tuple) -> float:
+    device = setup[5]
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+    tick = time.perf_counter()
+    train_epoch(*setup)
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+    return time.perf_counter() - tick
+
+
+def median_seconds(names: list[str], store: ImageStore, args, device: torch.device) -> dict:
+    """Median epoch seconds of each augmentation after a warm-up epoch. The epochs go round
+    the augmentations in turn, so a change in the machine's load reaches every one alike."""
+    setups = {name: training_setup(name, store, args, device) for name in names}
+    for setup in setups.values():
+        epoch_seconds(setup)  # warm-up: kernels, caches, the loader's first workers
+    times: dict[str, list[float]] = {name: [] for name in names}
+    for _ in range(args.repeats):
+        for name, setup in setups.items():
+            times[name].append(epoch_seconds(setup))
+    return {name: statistics.median(values) for name, values in times.items()}
 
 
 def main() -> None:
@@ -70,7 +85,7 @@ def main() -> None:
     parser.add_argument("--image-size", type=int, default=32)
     parser.add_argument("--images", type=int, default=1024)
     parser.add_argument("--batch-size", type=int, default=128)
-    parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--workers", type=int, default=0)
     parser.add_argument("--only", nargs="*", default=None, help="augmentations (basic first)")
     args = parser.parse_args()
@@ -78,15 +93,14 @@ def main() -> None:
     rng = np.random.default_rng(0)
     size = (args.images, args.image_size, args.image_size, 3)
     store = ImageStore(rng.integers(0, 256, size, dtype=np.uint8), rng.integers(0, 10, args.images))
-    names = args.only or list(AUGMENTATIONS)
+    names = ["basic", *[n for n in args.only or AUGMENTATIONS if n != "basic"]]
     print(f"{args.model}, {args.image_size} px, batch {args.batch_size}, {args.images} images")
-    print(f"device: {device}")
-    print(f"{'augmentation':<18} {'images/s':>10} {'ratio to basic':>15}")
-    base = None
-    for name in ["basic", *[n for n in names if n != "basic"]]:
-        rate = args.images / epoch_seconds(name, store, args, device)
-        base = base or rate
-        print(f"{name:<18} {rate:>10.0f} {rate / base:>15.2f}", flush=True)
+    print(f"device: {device}, median of {args.repeats} epochs each")
+    seconds = median_seconds(names, store, args, device)
+    print(f"{'augmentation':<20} {'images/s':>10} {'ratio to basic':>15}")
+    for name in names:
+        rate, base = args.images / seconds[name], args.images / seconds["basic"]
+        print(f"{name:<20} {rate:>10.0f} {rate / base:>15.2f}")
 
 
 if __name__ == "__main__":

@@ -35,6 +35,7 @@ KINDS: dict[str, str] = {
     "cowmask_mix": "mix",
     "snapmix": "mix",
     "sample_pairing": "mix",
+    "puzzlemix": "mix",
 }
 
 

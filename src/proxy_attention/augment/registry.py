@@ -31,6 +31,7 @@ from proxy_attention.augment import mask_mixing
 from proxy_attention.augment.batched import cutout, random_erasing
 from proxy_attention.augment.erasing import cowmask_erase, gridmask, hide_and_seek
 from proxy_attention.augment.mixing import BatchAugment
+from proxy_attention.augment.puzzle_mix import PuzzleMix, PuzzleSettings
 from proxy_attention.augment.saliency_guided import KeepAugment, SnapMix
 from proxy_attention.augment.saliency_mixing import AttentiveCutMix, SaliencyFn, SaliencyMix
 from proxy_attention.augment_chains import chain_parts
@@ -118,6 +119,12 @@ def _snapmix(request: MixRequest) -> BatchAugment:
     return SnapMix(request.num_classes, request.saliency_fn, request.masking["snapmix_beta"])
 
 
+def _puzzlemix(request: MixRequest) -> BatchAugment:
+    names = ("n_labels", "eta", "beta", "gamma", "neigh_size", "t_size", "t_eps")
+    settings = PuzzleSettings(**{name: request.masking[f"puzzlemix_{name}"] for name in names})
+    return PuzzleMix(request.num_classes, request.saliency_fn, request.alpha, settings)
+
+
 def _steps(build: Callable[[], nn.Module]) -> Callable[[Mapping[str, Any]], nn.Module]:
     """Batch steps with no settings of their own."""
     return lambda masking: build()
@@ -161,6 +168,7 @@ AUGMENTATIONS: dict[str, AugmentationSpec] = {
                 "sample_pairing_off",
             ),
         ),
+        AugmentationSpec("puzzlemix", batch_mix=_puzzlemix, needs_saliency=True),
     )
 }
 

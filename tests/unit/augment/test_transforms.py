@@ -129,7 +129,7 @@ def test_unknown_name_is_rejected_and_each_path_refuses_the_other():
 
 
 def test_registry_flags():
-    saliency = ["saliencymix", "attentive_cutmix", "keepaugment", "snapmix"]
+    saliency = ["saliencymix", "attentive_cutmix", "keepaugment", "snapmix", "puzzlemix"]
     assert [n for n in AUGMENTATIONS if requires_saliency(n)] == saliency
     no_mix = [n for n in AUGMENTATIONS if batch_augment(n, 3, saliency_fn=lambda x: x) is None]
     steps = ["gridmask", "hide_and_seek", "cowmask_erase"]
