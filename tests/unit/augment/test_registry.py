@@ -27,7 +27,7 @@ def test_schema_enum_lists_the_registry_in_order():
 
 
 def test_chain_kinds_are_the_registry_entries_kinds():
-    assert KINDS == {name: spec.kind for name, spec in AUGMENTATIONS.items()}
+    assert {name: spec.kind for name, spec in AUGMENTATIONS.items()} == KINDS
     assert len(AUGMENTATIONS) >= 20
 
 
