@@ -85,7 +85,7 @@ def graph_terms(
 
 def graphcut_multi(
     unary1: np.ndarray, unary2: np.ndarray, pw_x: np.ndarray, pw_y: np.ndarray, alpha: float,
-    beta: float, eta: float, n_labels: int, eps: float = 1e-8,
+    beta: float, eta: float, n_labels: int,
 ) -> np.ndarray:  # fmt: skip
     """The block mask z in {0, 1/(n-1), ..., 1} (the share of image 1), as the official
     graphcut_multi solves it with gco's alpha-beta swap."""
@@ -95,7 +95,7 @@ def graphcut_multi(
         comb(n_labels - 1, i) * alpha ** (n_labels - 1 - i) * (1 - alpha) ** i
         for i in range(n_labels)
     ]
-    prior = eta * -np.log(np.array(binomial) + eps) / block_num**2
+    prior = eta * -np.log(np.array(binomial) + 1e-8) / block_num**2  # the official eps
     ratios = np.linspace(0, 1, n_labels)
     unary_cost = large_val * np.stack(
         [(1 - lam) * unary1 + lam * unary2 + prior[i] for i, lam in enumerate(ratios)], axis=-1
