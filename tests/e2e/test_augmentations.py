@@ -64,6 +64,5 @@ def test_every_augmentation_and_a_chain_with_and_without_the_proxy_to_the_pdf(tm
     for name in GRID:
         assert f"\\texttt{{{name.replace('_', chr(92) + '_')}}}" in costs
     text = re.sub(r"\s+", " ", pdf_text(project / "thesis" / "build" / "thesis.pdf"))
-    assert f"(page {len(pages)} of {len(pages)})" in text
-    assert "Augmentations of the grid on four training images" in text
+    assert f"same four training images of digits (page {len(pages)} of {len(pages)};" in text
     assert "as a ratio to basic" in text and "sample_pairing" in text

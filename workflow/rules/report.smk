@@ -99,7 +99,9 @@ rule samples:
 
 rule gallery:
     input:
-        layout.PREPARED.format(dataset=GRID_DATASETS[0]),
+        prepared=layout.PREPARED.format(dataset=GRID_DATASETS[0]),
+        # The captions' words (thesis/templates/augmentations.tex.j2): a reworded one rebuilds.
+        words=f"{layout.TEMPLATES_DIR}/augmentations.tex.j2",
     output:
         tex=layout.GALLERY_TEX,
         figures=[
@@ -115,13 +117,14 @@ rule gallery:
     log:
         "logs/gallery.log",
     shell:
-        "{CLI} gallery --tex {output.tex} --figures {params.figures} {input}"
+        "{CLI} gallery --tex {output.tex} --figures {params.figures} {input.prepared}"
         " {params.augmentations} 2> {log}"
 
 
 rule augmentation_costs:
     input:
-        layout.results(layout.RUNS_CSV),
+        runs=layout.results(layout.RUNS_CSV),
+        words=f"{layout.TEMPLATES_DIR}/augmentations.tex.j2",
     output:
         layout.AUGMENTATION_COSTS_TEX,
     params:
@@ -129,7 +132,7 @@ rule augmentation_costs:
     log:
         "logs/augmentation_costs.log",
     shell:
-        "{CLI} augmentation-costs --runs {input} --tex {output} 2> {log}"
+        "{CLI} augmentation-costs --runs {input.runs} --tex {output} 2> {log}"
 
 
 rule rulegraph:

@@ -11,6 +11,7 @@ import pandas as pd
 from proxy_attention.atomic import write_text
 from proxy_attention.augment_chains import KINDS
 from proxy_attention.report.latex import escape, percent
+from proxy_attention.report.templates import AUGMENTATION_WORDS, phrase
 
 KEYS = ["dataset", "model", "augmentation"]
 
@@ -54,10 +55,7 @@ def costs_table(table: pd.DataFrame) -> str:
             "% generated from data/results/runs.csv; do not edit",
             r"\begin{table}[htbp]",
             r"\centering",
-            r"\caption{Each augmentation's test accuracy (\%, mean over seeds) without and with"
-            r" the proxy step, beside its training time per image and epoch as a ratio to"
-            r" \texttt{basic} (this build's jobs, which may have shared the machine;"
-            r" \texttt{benchmarks/augmentations.py} measures them in one process).}",
+            rf"\caption{{{phrase(AUGMENTATION_WORDS, 'costs_caption')}}}",
             r"\label{tab:augmentation-costs}",
             r"\footnotesize",
             r"\begin{tabular}{@{}l l l r r r@{}}",

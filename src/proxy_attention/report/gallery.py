@@ -100,8 +100,9 @@ def write_gallery(prepared_dir: Path, names: list[str], tex: Path, figures_dir: 
     from proxy_attention.atomic import write_text
     from proxy_attention.data.prepared import open_prepared
     from proxy_attention.layout import gallery_pages, included_from
-    from proxy_attention.report.latex import escape, figure
+    from proxy_attention.report.latex import figure
     from proxy_attention.report.plotting import save_figure
+    from proxy_attention.report.templates import AUGMENTATION_WORDS, phrase
 
     data = open_prepared(prepared_dir)
     labels = np.asarray(data.labels)
@@ -112,11 +113,12 @@ def write_gallery(prepared_dir: Path, names: list[str], tex: Path, figures_dir: 
     for page, rows in enumerate(pages, start=1):
         fig = gallery_figure(rows, images, labels, data.num_classes)
         pdf = save_figure(fig, Path(figures_dir), f"augmentations-{page}")
-        caption = (
-            f"Augmentations of the grid on four training images of "
-            f"\texttt{{{escape(Path(prepared_dir).name)}}} (page {page} of {len(pages)}): "
-            "each mix names the partner image and the label weights it gave (class c$k$: "
-            "weight); saliency-guided entries read the brightness as a stand-in saliency."
+        caption = phrase(
+            AUGMENTATION_WORDS,
+            "gallery_caption",
+            dataset=Path(prepared_dir).name,
+            page=page,
+            pages=len(pages),
         )
         path = included_from(Path(figures_dir) / pdf, tex)
         parts.append(figure(path, caption, f"fig:gallery-{page}", str(prepared_dir)))

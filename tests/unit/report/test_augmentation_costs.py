@@ -41,6 +41,7 @@ def test_cost_is_time_per_image_epoch_against_basic_and_accuracy_is_per_arm():
     tex = costs_table(augmentation_costs(runs))
     assert r"digits & m & \texttt{snapmix} & 85.0 & 70.0 & 3.00\\" in tex
     assert r"\texttt{basic} & 60.0 & -- & 1.00\\" in tex
+    assert "\\caption{Each augmentation's test accuracy" in tex  # the template's words
 
 
 def test_without_basic_the_ratio_is_a_dash():

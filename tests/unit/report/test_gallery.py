@@ -50,3 +50,5 @@ def test_the_gallery_is_a_figure_per_page_and_the_tex_including_them(toy_dataset
     pages = len(layout.gallery_pages(names))
     assert pages == 4 and text.count("\\begin{figure}") == pages
     assert "\\includegraphics[width=\\linewidth]{generated/gallery/augmentations-4.pdf}" in text
+    assert "same four training images of \\texttt{prepared} (page 4 of 4;" in text
+    assert "\t" not in text
