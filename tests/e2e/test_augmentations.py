@@ -12,6 +12,8 @@ import pytest
 
 from proxy_attention import layout
 from proxy_attention.augment import AUGMENTATIONS
+from proxy_attention.bundles import bundles
+from proxy_attention.params import validate_params
 from tests.e2e.conftest import make_project, run, tiny_params
 from tests.e2e.test_pipeline import pdf_text
 
@@ -22,10 +24,12 @@ GRID = [*AUGMENTATIONS, CHAIN]
 
 
 def _params() -> dict:
-    """digits at 32 px, 20 images a class (200 of 1,797): 46 short runs, small explain sets."""
+    """digits at 32 px, 20 images a class (200 of 1,797), small explain sets; the controls
+    train in one job and the proxy runs in another (a job per run spends its time starting)."""
     params = tiny_params()
     params["datasets"]["digits"].update(image_size=32, max_per_class=20)
     params["grid"].update(augmentations=GRID, schedules=[[1, "p", 1]], seeds=[0])
+    params["grid"]["train_together"] = ["augmentations"]
     params["explain"].update(max_images=8, steps=4)
     params["figures"].update(comparison={"images": 2}, gallery={"images": 1}, steps={"images": 2})
     return params
@@ -56,6 +60,8 @@ def test_every_augmentation_and_a_chain_with_and_without_the_proxy_to_the_pdf(tm
         assert proxy["control_id"] == group[~group["proxy"]]["run_id"].iloc[0]
     assert set(runs["augmentation"]) == set(GRID)
     assert runs["test_accuracy"].notna().all() and (runs["epochs"] == 3).all()
+    for bundle_id in bundles(validate_params(_params())):  # two jobs trained them all
+        assert "/aug~x/" in bundle_id and (project / layout.marker("train", bundle_id)).is_file()
 
     pages = layout.gallery_pages(GRID)
     for path in layout.gallery_figures(GRID):
