@@ -1,6 +1,6 @@
 """What each augmentation costs beside what it gains: per dataset and model, the test accuracy
 of its controls and of its proxy runs, and its training time per image and epoch as a ratio to
-``basic``'s, from runs.csv. The thesis prints it (generated/augmentation_costs.tex)."""
+``basic``'s, from runs.csv. The thesis prints it (thesis/generated/augmentation_costs.tex)."""
 
 from __future__ import annotations
 
