@@ -214,8 +214,8 @@ def module_paths(modules: Iterable[str], root: Path | None = None) -> list[str]:
 DVC_STAGE_STEPS = {
     "data": ("download", "prepare", "split"),
     "runs": ("weights", "train", "train-bundle"),
-    "report": ("explain", "explain-bundle", "aggregate", "report", "samples", "saliency-figures",
-               "dag", "estimate"),
+    "report": ("explain", "explain-bundle", "aggregate", "report", "samples", "gallery",
+               "augmentation-costs", "saliency-figures", "dag", "estimate"),
     "metrics": ("metrics",),
     "thesis": ("thesis", "job-costs"),
 }  # fmt: skip

@@ -80,9 +80,10 @@ class RunSpec:
         """The run id with the grid lists named in ``hidden`` shown as ``x``: the id of the
         group of runs that differ only in those lists (see bundles.py)."""
         seed = "x" if "seeds" in hidden else self.seed
+        augmentation = "x" if "augmentations" in hidden else self.augmentation
         fold = "" if self.fold is None else f"fold~{'x' if 'folds' in hidden else self.fold}/"
         return (
-            f"{self.dataset}/{self.model}/aug~{self.augmentation}/"
+            f"{self.dataset}/{self.model}/aug~{augmentation}/"
             f"proxy~{self._proxy_token(hidden)}/{fold}seed~{seed}"
         )
 

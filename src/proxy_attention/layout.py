@@ -86,6 +86,11 @@ RESULT_FIGURES = f"{GENERATED_ROOT}/{RESULT_FIGURES_FOLDER}"
 SALIENCY_FIGURES = f"{GENERATED_ROOT}/saliency"
 SAMPLE_FIGURES = f"{GENERATED_ROOT}/samples"
 SAMPLE_FIGURE = SAMPLE_FIGURES + "/{dataset}.{ext}"
+# The augmentation gallery (report/gallery.py): pages of the grid's augmentations on one image set.
+GALLERY_TEX = f"{GENERATED_ROOT}/gallery.tex"
+AUGMENTATION_COSTS_TEX = f"{GENERATED_ROOT}/augmentation_costs.tex"
+GALLERY_FIGURES = f"{GENERATED_ROOT}/gallery"
+GALLERY_ROWS_PER_PAGE = 7  # augmentations per page, under a row of the original images
 FIGURE_FORMATS = ("pdf", "png")  # report/plotting.save_figure writes both
 
 # --- caches: what a step measured or fetched once and reuses (never a result)
@@ -154,15 +159,36 @@ def sample_figures(datasets: Iterable[str]) -> list[str]:
     ]
 
 
-def generated_files(datasets: Sequence[str], result_figures: Sequence[str]) -> list[str]:
+def gallery_pages(augmentations: Sequence[str]) -> list[list[str]]:
+    """The gallery's pages: the grid's augmentations in order, GALLERY_ROWS_PER_PAGE a page."""
+    step = GALLERY_ROWS_PER_PAGE
+    return [list(augmentations[i : i + step]) for i in range(0, len(augmentations), step)]
+
+
+def gallery_figures(augmentations: Sequence[str]) -> list[str]:
+    """The gallery's figure files, ``augmentations-<page>.<ext>`` from page 1."""
+    return [
+        f"{GALLERY_FIGURES}/augmentations-{page}.{ext}"
+        for page in range(1, len(gallery_pages(augmentations)) + 1)
+        for ext in FIGURE_FORMATS
+    ]
+
+
+def generated_files(
+    datasets: Sequence[str], result_figures: Sequence[str], augmentations: Sequence[str] = ()
+) -> list[str]:
     """Everything under thesis/generated the thesis reads: the LaTeX files and the figure
     files and folders they include: ``result_figures``, the report step's figure files
-    (report/views.py), and the notebook figures' folder, which stands for its contents."""
+    (report/views.py), the gallery of the grid's ``augmentations``, and the notebook figures'
+    folder, which stands for its contents."""
     return [
         *report_tex(),
         *result_figures,
         DATASETS_TEX,
         *sample_figures(datasets),
+        GALLERY_TEX,
+        *gallery_figures(augmentations),
+        AUGMENTATION_COSTS_TEX,
         DAG_TEX,
         RULEGRAPH_PDF,
         SALIENCY_TEX,

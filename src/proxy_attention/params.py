@@ -163,6 +163,10 @@ def describe_error(error: jsonschema.ValidationError) -> str:
 
 def _describe_alternatives(schema: dict[str, Any]) -> str:
     description = schema.get("description")
+    alternatives = schema.get("anyOf") or schema.get("oneOf") or []
+    choices = [value for alternative in alternatives for value in alternative.get("enum", [])]
+    if choices:  # e.g. an augmentation: a name, or a chain its description explains
+        return f"choose one of {choices}" + (f" or {description}" if description else "")
     return f"expected {description}" if description else "see `proxy-attention describe-params`"
 
 

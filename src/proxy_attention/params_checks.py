@@ -13,6 +13,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from proxy_attention.augment_chains import ChainError, check_augmentation
+
 MAX_EPOCHS = 10_000  # more epochs than any run of the source thesis by two orders: a typo
 # Variants a source reads from inside one archive (the others have one file set per variant).
 _LAYOUT_VARIANTS = {"plant_village": ("color", "grayscale", "segmented")}
@@ -32,6 +34,8 @@ def check_values(params: dict[str, Any]) -> None:
         check_schedule(f"grid.schedules[{index}]", schedule)
     check_folds(params["split"]["folds"], params["grid"]["folds"])
     check_grid_size(params["grid"], params["split"]["folds"])
+    check_augmentations(params["grid"])
+    check_ranges("train.masking", params["train"]["masking"])
 
 
 # Snakemake plans about a thousand jobs a second (README, benchmarks/dry_run.py): past this
@@ -79,6 +83,29 @@ def check_grid_size(grid: dict[str, Any], folds: int) -> None:
 
 # The proxy lists crossed into every schedule with a p (grid.py: _proxy_settings).
 PROXY_LISTS = ("methods", "thresholds", "weights", "subsets", "clear_every_step", "modes")
+
+
+def check_augmentations(grid: dict[str, Any]) -> None:
+    """Every grid entry (and leak twin) is an augmentation or a chain training can run."""
+    entries = [("grid.augmentations", grid["augmentations"])]
+    entries.append(
+        ("grid.leak_check.augmentations", (grid["leak_check"] or {}).get("augmentations", []))
+    )
+    for key, names in entries:
+        for index, name in enumerate(names):
+            try:
+                check_augmentation(f"{key}[{index}]", name)
+            except ChainError as error:
+                raise CheckFailed(str(error)) from None
+
+
+def check_ranges(key: str, settings: dict[str, Any]) -> None:
+    """A [low, high] range of the augmentations' settings has low <= high."""
+    for name, value in settings.items():
+        if isinstance(value, list) and len(value) == 2 and value[0] > value[1]:
+            raise CheckFailed(
+                f"{key}.{name} = {value} is not a range: low > high; write [{value[1]}, {value[0]}]"
+            )
 
 
 def check_folds(folds: int, chosen: list[int] | None) -> None:

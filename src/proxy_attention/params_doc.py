@@ -87,6 +87,8 @@ def allowed(node: dict[str, Any], root: dict[str, Any] | None = None) -> str:
         return yaml_text(node["const"])
     if "enum" in node:
         return ", ".join(yaml_text(v) for v in node["enum"])
+    if "pattern" in node and node.get("description"):  # a pattern says nothing to a reader
+        return node["description"]
     alternatives = node.get("oneOf") or node.get("anyOf")
     if alternatives:
         return " or ".join(allowed(alt, root) for alt in alternatives)

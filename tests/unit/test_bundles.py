@@ -59,6 +59,23 @@ def test_seeds_trained_together_and_the_default_of_one_run_per_job():
     assert all(bundle_id.endswith("/seed~x") for bundle_id in grouped)
 
 
+def test_augmentations_trained_together_share_a_job_per_arm():
+    params = load_params(ROOT / "params.yaml")
+    params["grid"].update(augmentations=["basic", "gridmask", "randaugment+cutmix"], seeds=[0])
+    params["grid"]["train_together"] = ["augmentations"]
+    params["grid"]["leak_check"] = {}
+    grouped = bundles(params)
+    # the controls in one job, the proxy runs in another; each holds every augmentation
+    assert len(grouped) == 2 and all(len(run_ids) == 3 for run_ids in grouped.values())
+    assert all("/aug~x/" in bundle_id for bundle_id in grouped)
+    control = next(ids for bundle_id, ids in grouped.items() if "/proxy~off-" in bundle_id)
+    assert [run_id.split("/")[2] for run_id in control] == [
+        "aug~basic",
+        "aug~gridmask",
+        "aug~randaugment+cutmix",
+    ]
+
+
 def test_only_grid_lists_can_be_trained_together_and_dataset_names_avoid_the_marker_folder():
     raw = load_params(ROOT / "params.yaml")
     raw["grid"]["train_together"] = ["models"]

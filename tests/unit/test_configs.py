@@ -24,11 +24,30 @@ PER_DATASET = [
 # image-epochs are under three hours.
 MAX_IMAGE_EPOCHS = 15_000_000
 FOLDS_CONFIG = "hymenoptera_folds"
+COMPARISON_CONFIG = "comparison"
 
 
 def test_every_download_source_has_a_config():
     assert set(PER_DATASET) == set(SOURCES) - {"digits", "folder"}
-    assert {p.stem for p in CONFIGS.glob("*.yaml")} == {*PER_DATASET, "thesis", FOLDS_CONFIG}
+    configs = {p.stem for p in CONFIGS.glob("*.yaml")}
+    assert configs == {*PER_DATASET, "thesis", FOLDS_CONFIG, COMPARISON_CONFIG}
+
+
+def test_the_comparison_config_runs_every_augmentation_with_and_without_the_proxy():
+    from proxy_attention.augment import AUGMENTATIONS
+
+    params = load_params(CONFIGS / f"{COMPARISON_CONFIG}.yaml")
+    assert params["grid"]["augmentations"][: len(AUGMENTATIONS)] == list(AUGMENTATIONS)
+    runs = expand_grid(params)
+    ids = {run.run_id for run in runs}
+    proxies = [run for run in runs if run.proxy is not None]
+    assert len(proxies) * 2 == len(runs) and all(run.control_id in ids for run in proxies)
+    assert {run.augmentation for run in proxies} == set(params["grid"]["augmentations"])
+    epochs = sum(total_epochs(run.schedule) for run in runs)
+    dataset = params["datasets"]["imagenette"]
+    train = split_counts(DATASET_SIZES["imagenette"], dataset, params["split"])["train"]
+    # Twice a per-dataset config's budget: a few hours more on one GPU (`estimate` prints it).
+    assert epochs * train <= 2 * MAX_IMAGE_EPOCHS
 
 
 @pytest.mark.parametrize("name", PER_DATASET)

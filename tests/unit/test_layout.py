@@ -51,8 +51,12 @@ def test_run_paths_split_the_run_id_into_the_rules_wildcards():
 
 def test_the_thesis_inputs_are_every_generated_file_once():
     figures = [f"{layout.RESULT_FIGURES}/val_accuracy.{ext}" for ext in ("pdf", "png")]
-    files = layout.generated_files(["digits", "cifar"], figures)
-    assert len(files) == len(set(files)) == 7 + 2 + 1 + 4 + 2 + 2 + 1
+    augmentations = [f"augmentation{i}" for i in range(layout.GALLERY_ROWS_PER_PAGE + 1)]
+    files = layout.generated_files(["digits", "cifar"], figures, augmentations)
+    # The gallery: its LaTeX and two pages (a PDF and a PNG each) for one row past a page;
+    # then the augmentations' costs.
+    assert len(files) == len(set(files)) == 7 + 2 + 1 + 4 + (1 + 4) + 1 + 2 + 2 + 1
+    assert "thesis/generated/gallery/augmentations-2.png" in files
     assert files[7:9] == figures
     assert all(path.startswith("thesis/generated/") for path in files)
     assert "thesis/generated/samples/cifar.png" in files

@@ -84,8 +84,9 @@ def test_schema_enums_match_the_registries():
     from proxy_attention.proxy.images import MODES
     from proxy_attention.saliency import METHODS
 
-    grid = load_schema()["properties"]["grid"]["properties"]
-    assert set(grid["augmentations"]["items"]["enum"]) == set(AUGMENTATIONS)
+    schema = load_schema()
+    grid = schema["properties"]["grid"]["properties"]
+    assert set(schema["$defs"]["augmentation"]["anyOf"][0]["enum"]) == set(AUGMENTATIONS)
     assert set(grid["proxy"]["properties"]["methods"]["items"]["enum"]) == set(METHODS)
     assert set(grid["proxy"]["properties"]["modes"]["items"]["enum"]) == set(MODES)
 

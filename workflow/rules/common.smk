@@ -43,7 +43,9 @@ THESIS_PDF = layout.THESIS_PDF
 # The report step's figures for this grid: the step draws exactly these (report/views.py).
 RESULT_FIGURE_FILES = figure_files(report_views(grid_runs(PARAMS)).figures)
 # Every file (or figure folder) under thesis/generated that the thesis reads (layout.py).
-GENERATED = layout.generated_files(GRID_DATASETS, RESULT_FIGURE_FILES)
+GENERATED = layout.generated_files(
+    GRID_DATASETS, RESULT_FIGURE_FILES, PARAMS["grid"]["augmentations"]
+)
 
 wildcard_constraints:
     dataset="[A-Za-z0-9_.-]+",
@@ -63,7 +65,8 @@ CODE = {
     command: step_digest(command)
     for command in (
         "download", "prepare", "split", "weights", "explain", "aggregate", "report",
-        "metrics", "samples", "saliency-figures", "dag", "estimate", "thesis", "job-costs",
+        "metrics", "samples", "gallery", "augmentation-costs", "saliency-figures", "dag",
+        "estimate", "thesis", "job-costs",
     )
 }  # fmt: skip
 

@@ -97,6 +97,44 @@ rule samples:
         " --duplicates {input.duplicates:q} 2> {log:q}"
 
 
+rule gallery:
+    input:
+        prepared=layout.PREPARED.format(dataset=GRID_DATASETS[0]),
+        # The captions' words (thesis/templates/augmentations.tex.j2): a reworded one rebuilds.
+        words=f"{layout.TEMPLATES_DIR}/augmentations.tex.j2",
+    output:
+        tex=layout.GALLERY_TEX,
+        figures=[
+            # The parser reads `report` at the start of a line as its directive.
+            snakemake.io.report(path, caption="../report/gallery.rst", category="Augmentations")
+            if path.endswith(".png") else path
+            for path in layout.gallery_figures(PARAMS["grid"]["augmentations"])
+        ],
+    params:
+        code=CODE["gallery"],
+        figures=layout.GALLERY_FIGURES,
+        augmentations=" ".join(PARAMS["grid"]["augmentations"]),
+    log:
+        "logs/gallery.log",
+    shell:
+        "{CLI} gallery --tex {output.tex} --figures {params.figures} {input.prepared}"
+        " {params.augmentations} 2> {log}"
+
+
+rule augmentation_costs:
+    input:
+        runs=layout.results(layout.RUNS_CSV),
+        words=f"{layout.TEMPLATES_DIR}/augmentations.tex.j2",
+    output:
+        layout.AUGMENTATION_COSTS_TEX,
+    params:
+        code=CODE["augmentation-costs"],
+    log:
+        "logs/augmentation_costs.log",
+    shell:
+        "{CLI} augmentation-costs --runs {input.runs} --tex {output} 2> {log}"
+
+
 rule rulegraph:
     input:
         "Snakefile",

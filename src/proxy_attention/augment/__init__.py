@@ -8,7 +8,9 @@ uses the hard int64 labels (equivalent to one-hot).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from functools import cache
+from typing import Any
 
 from torch import Tensor, nn
 
@@ -32,6 +34,7 @@ __all__ = [
     "get_augmentation",
     "loads_per_sample",
     "batch_transform",
+    "masking_defaults",
     "requires_saliency",
     "sample_transform",
 ]
@@ -59,13 +62,32 @@ def sample_transform(
     return build_sample_transform(image_size, hflip, rotation, spec.sample_policy)
 
 
-def batch_transform(name: str, hflip: float = 0.5, rotation: float = 10.0) -> nn.Module:
+@cache
+def _schema_masking_defaults() -> tuple[tuple[str, Any], ...]:
+    from proxy_attention.params import load_schema
+
+    train = load_schema()["properties"]["train"]["properties"]
+    return tuple((key, node["default"]) for key, node in train["masking"]["properties"].items())
+
+
+def masking_defaults() -> dict[str, Any]:
+    """params.yaml ``train.masking`` as the schema's defaults (the paper values it cites)."""
+    return dict(_schema_masking_defaults())
+
+
+def batch_transform(
+    name: str,
+    hflip: float = 0.5,
+    rotation: float = 10.0,
+    masking: Mapping[str, Any] | None = None,
+) -> nn.Module:
     """The device's batch steps of ``name`` on float (B, 3, H, W) in [0, 1]: ``basic`` (unless
-    the loader ran it per sample, with the policy) and the augmentation's own batch steps."""
+    the loader ran it per sample, with the policy) and the augmentation's own batch steps,
+    with ``masking`` (params.yaml train.masking; None: its defaults)."""
     spec = get_augmentation(name)
     steps = [] if loads_per_sample(name) else [basic_batch(hflip, rotation)]
     if spec.batch_steps is not None:
-        steps.append(spec.batch_steps())
+        steps.append(spec.batch_steps(masking_defaults() if masking is None else masking))
     return nn.Sequential(*steps)
 
 
@@ -82,15 +104,19 @@ def batch_augment(
     *,
     grid: int = 7,
     top_k: int = 6,
+    masking: Mapping[str, Any] | None = None,
 ) -> BatchAugment | None:
     """The batch mix for ``name`` as ``(images, labels) -> (images, soft_targets)``, else None.
 
     ``saliency_fn(images (B,3,H,W) in [0,1]) -> maps (B,H,W) in [0,1]`` is required for
-    SaliencyMix and Attentive CutMix; ``grid`` and ``top_k`` are Attentive CutMix's.
+    the saliency-guided mixes (``requires_saliency``); SnapMix also passes the classes to
+    explain, ``saliency_fn(images, classes)``. ``grid`` and ``top_k`` are Attentive CutMix's;
+    ``masking`` (params.yaml train.masking; None: its defaults) the other mixes' settings.
     """
     spec = get_augmentation(name)
     if spec.batch_mix is None:
         return None
     if spec.needs_saliency and saliency_fn is None:
         raise ValueError(f"augmentation {name!r} needs a saliency_fn (model saliency maps)")
-    return spec.batch_mix(MixRequest(num_classes, saliency_fn, alpha, grid, top_k))
+    masking = masking_defaults() if masking is None else masking
+    return spec.batch_mix(MixRequest(num_classes, saliency_fn, alpha, grid, top_k, masking))

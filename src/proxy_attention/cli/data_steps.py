@@ -116,6 +116,13 @@ def split_dataset(args: argparse.Namespace) -> None:
     PARAMS,
     path("--tex", "also write this LaTeX table", required=False),
     arg(
+        "--also",
+        type=Path,
+        nargs="*",
+        default=[],
+        help="more params files whose cost to print, e.g. workflow/configs/comparison.yaml",
+    ),
+    arg(
         "--budget-gpu-hours",
         type=float,
         default=None,
@@ -142,6 +149,8 @@ def estimate_grid(args: argparse.Namespace) -> None:
     if args.tex:
         with atomic_path(args.tex) as tmp:
             Path(tmp).write_text(estimate_tex(result, args.params))
+    for other in args.also:
+        print(f"\n{other}:\n{format_estimate(estimate(load_params(other)))}")
 
 
 @command(

@@ -61,6 +61,32 @@ def samples(args: argparse.Namespace) -> None:
 
 
 @command(
+    "gallery",
+    "every augmentation applied to the same four training images, a figure per page",
+    path("--tex", "the LaTeX that includes them (thesis/generated/gallery.tex)"),
+    path("--figures", "folder of the figures, augmentations-<page>.pdf and .png"),
+    arg("prepared", type=Path, help="a data/prepared/<dataset> folder"),
+    arg("augmentations", nargs="+", help="registry names or chains, in the rows' order"),
+)
+def gallery(args: argparse.Namespace) -> None:
+    from proxy_attention.report.gallery import write_gallery
+
+    write_gallery(args.prepared, args.augmentations, args.tex, args.figures)
+
+
+@command(
+    "augmentation-costs",
+    "each augmentation's accuracy beside its training time against basic's, from runs.csv",
+    path("--runs", "data/results/runs.csv"),
+    path("--tex", "the LaTeX table (thesis/generated/augmentation_costs.tex)"),
+)
+def augmentation_costs(args: argparse.Namespace) -> None:
+    from proxy_attention.report.augmentation_costs import write_augmentation_costs
+
+    write_augmentation_costs(args.runs, args.tex)
+
+
+@command(
     "dag",
     "the pipeline's rule graph as a figure",
     path("--dot", "rule graph in dot"),

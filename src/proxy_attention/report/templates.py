@@ -28,6 +28,7 @@ LEAK_WORDS = "leak.tex.j2"
 EXPLAINABILITY_WORDS = "explainability.tex.j2"
 COLOPHON_WORDS = "colophon.tex.j2"
 NOTEBOOK_FIGURES_WORDS = "notebook_figures.tex.j2"  # saliency_figures.tex: one macro a notebook
+AUGMENTATION_WORDS = "augmentations.tex.j2"  # gallery.tex and augmentation_costs.tex captions
 
 
 def environment() -> jinja2.Environment:

@@ -169,6 +169,11 @@ def _train_epochs(state: TrainingState, options: StepOptions, writer: SummaryWri
 def _train_one_epoch(state: TrainingState, epoch: int) -> dict[str, Any]:
     """Train one epoch and validate: the epoch's row of metrics.json."""
     tick = time.perf_counter()
+    # Mixes that follow the epoch (Sample Pairing's on/off cycles) take it like
+    # DistributedSampler.set_epoch; the epoch, not a count of calls, survives a resume.
+    set_epoch = getattr(state.mixer, "set_epoch", None)
+    if set_epoch is not None:
+        set_epoch(epoch)
     result = train_epoch(
         state.model,
         state.train_batches,

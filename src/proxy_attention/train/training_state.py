@@ -111,7 +111,9 @@ def build_training_state(
         device,
         device_info["loader_workers"],
     )
-    mixer = _mixer(spec, data.num_classes, model, settings["mixing"], run_params.proxy)
+    mixer = _mixer(
+        spec, data.num_classes, model, settings["mixing"], run_params.proxy, settings["masking"]
+    )
     optimizer = build_optimizer(model, settings["optimizer"])
     steps = total_epochs(spec.schedule) * len(train_batches)
     scheduler = build_scheduler(optimizer, settings["lr_schedule"], steps)
@@ -183,7 +185,7 @@ def _train_batches(
     """The epoch's batches: gathered and augmented on the device, or loaded per sample where
     the augmentation has a per-sample policy (augment/registry.py says why)."""
     hflip, rotation = settings["hflip"], settings["rotation"]
-    on_device = batch_transform(augmentation, hflip, rotation).to(device)
+    on_device = batch_transform(augmentation, hflip, rotation, settings["masking"]).to(device)
     if not loads_per_sample(augmentation):
         return DeviceBatches(store, indices, batch_size, generator, device, on_device)
     per_sample = sample_transform(augmentation, store.images.shape[1], hflip, rotation)
@@ -197,8 +199,10 @@ def _mixer(
     model: torch.nn.Module,
     mixing: dict[str, Any],
     proxy: dict[str, Any],
+    masking: dict[str, Any],
 ):
-    """The batch mix of the run's augmentation (params.yaml `train.mixing`); None for none."""
+    """The batch mix of the run's augmentation (params.yaml `train.mixing` and
+    `train.masking`); None for none."""
     return batch_augment(
         spec.augmentation,
         num_classes,
@@ -206,20 +210,23 @@ def _mixer(
         alpha=mixing["alpha"],
         grid=mixing["attentive_grid"],
         top_k=mixing["attentive_top_k"],
+        masking=masking,
     )
 
 
 def _saliency_fn(model: torch.nn.Module, method: str, proxy: dict[str, Any]):
-    """Model saliency for the saliency-guided mixes, explaining the predicted class (on the
-    CAM layer of params.yaml `proxy.target_layer`)."""
+    """Model saliency for the saliency-guided mixes, explaining the predicted class, or
+    ``classes`` where given (SnapMix's true labels), on the CAM layer of params.yaml
+    `proxy.target_layer`."""
     target_layer = proxy["target_layer"]
 
-    def saliency(images: torch.Tensor) -> torch.Tensor:
+    def saliency(images: torch.Tensor, classes: torch.Tensor | None = None) -> torch.Tensor:
         model.eval()
         try:
-            with torch.no_grad():
-                predicted = model(images).argmax(dim=1)
-            return saliency_maps(model, images, predicted, method, target_layer)
+            if classes is None:
+                with torch.no_grad():
+                    classes = model(images).argmax(dim=1)
+            return saliency_maps(model, images, classes, method, target_layer)
         finally:
             model.train()
 

@@ -129,7 +129,12 @@ def test_unknown_name_is_rejected_and_each_path_refuses_the_other():
 
 
 def test_registry_flags():
-    assert [n for n in AUGMENTATIONS if requires_saliency(n)] == ["saliencymix", "attentive_cutmix"]
+    saliency = ["saliencymix", "attentive_cutmix", "keepaugment", "snapmix", "puzzlemix"]
+    assert [n for n in AUGMENTATIONS if requires_saliency(n)] == saliency
     no_mix = [n for n in AUGMENTATIONS if batch_augment(n, 3, saliency_fn=lambda x: x) is None]
-    assert no_mix == ["basic", "cutout", "random_erasing", *PER_SAMPLE]
-    assert [n for n in AUGMENTATIONS if get_augmentation(n).is_per_sample] == PER_SAMPLE
+    steps = ["gridmask", "hide_and_seek", "cowmask_erase"]
+    assert no_mix == ["basic", "cutout", "random_erasing", *PER_SAMPLE, "autoaugment", *steps]
+    assert [n for n in AUGMENTATIONS if get_augmentation(n).is_per_sample] == [
+        *PER_SAMPLE,
+        "autoaugment",
+    ]
