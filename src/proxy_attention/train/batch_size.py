@@ -161,7 +161,7 @@ def cached_batch_size(cache_path: str | os.PathLike, key: str, find: Callable[[]
 
 
 def resolve_batch_size(
-    settings: dict[str, Any],
+    train: dict[str, Any],
     model_name: str,
     image_size: int,
     num_classes: int,
@@ -170,10 +170,10 @@ def resolve_batch_size(
     cache_path: str | os.PathLike = DEFAULT_CACHE,
 ) -> int:
     """``train.batch_size`` as an integer: itself, or the cached finder result when ``auto``."""
-    if settings["batch_size"] != "auto":
-        return int(settings["batch_size"])
-    max_size = settings["max_batch_size"]
-    budget_gb = settings["memory_budget_gb"]
+    if train["batch_size"] != "auto":
+        return int(train["batch_size"])
+    max_size = train["max_batch_size"]
+    budget_gb = train["memory_budget_gb"]
     if device.type == "cuda":
         where = f"cuda:{torch.cuda.get_device_name(device)}"
     else:

@@ -105,7 +105,7 @@ def run_inputs(
 
 
 def _configure_torch(
-    spec: RunSpec, settings: dict[str, Any], threads: int | None
+    spec: RunSpec, train: dict[str, Any], threads: int | None
 ) -> tuple[torch.device, dict[str, Any]]:
     """Threads, determinism and the device; what the run's numbers depend on is reported."""
     if threads:
@@ -113,14 +113,14 @@ def _configure_torch(
     # cuBLAS is deterministic only with a fixed workspace; it must be set before CUDA starts.
     os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
     torch.use_deterministic_algorithms(True, warn_only=True)
-    device = select_device(settings["device"])
+    device = select_device(train["device"])
     torch.backends.cudnn.benchmark = device.type == "cuda"
     # Workers draw their own augmentation streams: their count (within the job's threads) is
     # part of what a run's numbers depend on, so it is recorded with the device (and whether the
     # data stayed on it, training_state._keep_resident).
     device_info = device_report(device)
     per_sample = loads_per_sample(spec.augmentation)
-    device_info["loader_workers"] = loader_workers(settings["num_workers"], threads, per_sample)
+    device_info["loader_workers"] = loader_workers(train["num_workers"], threads, per_sample)
     print(f"{spec.run_id}: {describe(device_info)}", file=sys.stderr, flush=True)
     return device, device_info
 
@@ -128,7 +128,7 @@ def _configure_torch(
 def _batch_size(
     saved: dict[str, Any] | None,
     spec: RunSpec,
-    settings: dict[str, Any],
+    train: dict[str, Any],
     data: PreparedDataset,
     train_size: int,
     device: torch.device,
@@ -137,7 +137,7 @@ def _batch_size(
     if saved is not None:
         return saved["progress"].batch_size
     return resolve_batch_size(
-        settings, spec.model, data.image_size, data.num_classes, train_size, device, DEFAULT_CACHE
+        train, spec.model, data.image_size, data.num_classes, train_size, device, DEFAULT_CACHE
     )
 
 
@@ -230,22 +230,22 @@ def _end_round(
 
 
 def _evaluate(state: TrainingState, indices: np.ndarray):
-    batches = state.store.batches(indices, state.settings["eval_batch_size"], state.device)
+    batches = state.store.batches(indices, state.train["eval_batch_size"], state.device)
     return predict(state.model, batches, state.device)
 
 
 def _run_metrics(state: TrainingState) -> dict[str, Any]:
     """metrics.json: the run, its data and device, every epoch and proxy step, the test."""
     spec, data, split, progress = state.spec, state.data, state.split, state.progress
-    settings, history = state.settings, progress.history
+    train, history = state.train, progress.history
     test_loss, test_pred, test_labels, _ = _evaluate(state, split.test)
     return {
         "run_id": spec.run_id,
         "spec": spec.as_dict(),
         "control_id": spec.control_id,
         "dataset": {"name": spec.dataset, "classes": data.classes, **split.sizes()},
-        "train_settings": {**settings, "batch_size": progress.batch_size},
-        "batch_size_source": "auto" if settings["batch_size"] == "auto" else "params",
+        "train_settings": {**train, "batch_size": progress.batch_size},
+        "batch_size_source": "auto" if train["batch_size"] == "auto" else "params",
         "device": state.device.type,
         "device_info": state.device_info,
         "epochs": history,

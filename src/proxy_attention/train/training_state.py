@@ -37,7 +37,7 @@ class TrainingState:
     beside the streams (epoch, history, proxy records, splits used, seconds so far)."""
 
     spec: RunSpec
-    settings: dict[str, Any]  # params.yaml `train`
+    train: dict[str, Any]  # params.yaml `train`
     work: Path
     device: torch.device
     device_info: dict[str, Any]
@@ -90,36 +90,36 @@ def build_training_state(
     progress: resume.Progress,
 ) -> TrainingState:
     """Model, loader, mixer, optimizer and streams of a run that starts at epoch 0."""
-    settings = run_params.train
+    train = run_params.train
     # Seed right before building the model: every variant with this seed starts from the
     # same weights, sees the same batch order and draws the same augmentation stream.
     torch.manual_seed(spec.seed)
     np.random.seed(spec.seed)
     model = create_classifier(
-        spec.model, data.num_classes, settings["pretrained"], data.image_size
+        spec.model, data.num_classes, train["pretrained"], data.image_size
     ).to(device)
     store = ImageStore(data.images, data.labels)
-    device_info["resident_data"] = _keep_resident(store, device, settings["resident_share"])
+    device_info["resident_data"] = _keep_resident(store, device, train["resident_share"])
     loader_rng = torch.Generator().manual_seed(spec.seed)
     train_batches = _train_batches(
         spec.augmentation,
         store,
         split.train,
-        settings,
+        train,
         progress.batch_size,
         loader_rng,
         device,
         device_info["loader_workers"],
     )
     mixer = _mixer(
-        spec, data.num_classes, model, settings["mixing"], run_params.proxy, settings["masking"]
+        spec, data.num_classes, model, train["mixing"], run_params.proxy, train["masking"]
     )
-    optimizer = build_optimizer(model, settings["optimizer"])
+    optimizer = build_optimizer(model, train["optimizer"])
     steps = total_epochs(spec.schedule) * len(train_batches)
-    scheduler = build_scheduler(optimizer, settings["lr_schedule"], steps)
+    scheduler = build_scheduler(optimizer, train["lr_schedule"], steps)
     return TrainingState(
         spec=spec,
-        settings=settings,
+        train=train,
         work=work,
         device=device,
         device_info=device_info,
@@ -176,7 +176,7 @@ def _train_batches(
     augmentation: str,
     store: ImageStore,
     indices: np.ndarray,
-    settings: dict[str, Any],
+    train: dict[str, Any],
     batch_size: int,
     generator: torch.Generator,
     device: torch.device,
@@ -184,8 +184,8 @@ def _train_batches(
 ) -> DeviceBatches | LoaderBatches:
     """The epoch's batches: gathered and augmented on the device, or loaded per sample where
     the augmentation has a per-sample policy (augment/registry.py says why)."""
-    hflip, rotation = settings["hflip"], settings["rotation"]
-    on_device = batch_transform(augmentation, hflip, rotation, settings["masking"]).to(device)
+    hflip, rotation = train["hflip"], train["rotation"]
+    on_device = batch_transform(augmentation, hflip, rotation, train["masking"]).to(device)
     if not loads_per_sample(augmentation):
         return DeviceBatches(store, indices, batch_size, generator, device, on_device)
     per_sample = sample_transform(augmentation, store.images.shape[1], hflip, rotation)
