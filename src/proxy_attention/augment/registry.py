@@ -9,9 +9,9 @@ An entry adds up to three kinds of step, which training runs in this order:
 
 - ``sample_policy``: a per-sample torchvision policy on uint8 images. It runs in the loader
   (on workers where the job has threads to spare), after the per-sample ``basic`` steps.
-  kornia batches RandAugment and TrivialAugment with one operation sequence per batch, not per
-  image as torchvision's (and the papers') policies, and has no AugMix, so these stay
-  per-sample.
+  kornia batches AutoAugment, RandAugment and TrivialAugment with one operation sequence per
+  batch, not per image as torchvision's (and the papers') policies, and has no AugMix, so these
+  stay per-sample.
 - ``batch_steps``: augmentations of the whole batch on the training device (augment/batched.py),
   after ``basic`` (batched too, where there is no per-sample policy).
 - ``batch_mix``: a mix of images and labels in the training loop, giving soft targets.
@@ -130,8 +130,8 @@ def _steps(build: Callable[[], nn.Module]) -> Callable[[Mapping[str, Any]], nn.M
     return lambda masking: build()
 
 
-# The policies run on uint8 because torchvision's AugMix/RandAugment/TrivialAugment expect uint8
-# tensors (their colour ops assume the 0..255 range).
+# The policies run on uint8 because torchvision's AugMix, AutoAugment, RandAugment and
+# TrivialAugment expect uint8 tensors (their colour ops assume the 0..255 range).
 AUGMENTATIONS: dict[str, AugmentationSpec] = {
     spec.name: spec
     for spec in (
