@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import sys
 
 import pandas as pd
 import pytest
@@ -40,7 +41,10 @@ def test_a_bad_chain_stops_the_dry_run_in_one_line(tmp_path):
     params["grid"]["augmentations"] = ["basic", "cutmix+mixup"]
     project = make_project(tmp_path / "project", params)
     result = subprocess.run(
-        ["snakemake", "-n", "--cores", "1"], cwd=project, capture_output=True, text=True
+        [sys.executable, "-m", "snakemake", "-n", "--cores", "1"],
+        cwd=project,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode != 0
     problem = [line for line in result.stderr.splitlines() if "cutmix+mixup" in line]
