@@ -49,7 +49,10 @@ def _params(url: str, sha256: str) -> dict:
         }
     }
     params["train"]["num_workers"] = 4  # asked for, but basic is gathered on the device
-    params["grid"].update(datasets=["ants_bees"], augmentations=["basic"])
+    # 32 training photos: small batches and two epochs give the model a few dozen steps before
+    # its proxy step, enough for its CAMs to have a salient region (one step leaves them flat)
+    params["train"]["batch_size"] = 8
+    params["grid"].update(datasets=["ants_bees"], augmentations=["basic"], schedules=[[2, "p", 1]])
     params["grid"]["proxy"].update(thresholds=[THRESHOLD], subsets=[0.5])
     params["explain"].update(max_images=16, steps=8)
     return params

@@ -52,8 +52,8 @@ HELD_RULES = frozenset(
 )  # fmt: skip
 # What a simulated project may still plan before its real run.
 REAL_RULES = frozenset(
-    {"split", "samples", "rulegraph", "estimate", "saliency_figures", "aggregate", "report",
-     "metrics", "thesis", "job_costs", "all", "results"}
+    {"split", "samples", "gallery", "rulegraph", "estimate", "saliency_figures", "aggregate",
+     "augmentation_costs", "report", "metrics", "thesis", "job_costs", "all", "results"}
 )  # fmt: skip
 
 

@@ -117,8 +117,8 @@ rule gallery:
     log:
         "logs/gallery.log",
     shell:
-        "{CLI} gallery --tex {output.tex} --figures {params.figures} {input.prepared}"
-        " {params.augmentations} 2> {log}"
+        "{CLI} gallery --tex {output.tex:q} --figures {params.figures:q} {input.prepared:q}"
+        " {params.augmentations:q} 2> {log:q}"
 
 
 rule augmentation_costs:
@@ -132,7 +132,7 @@ rule augmentation_costs:
     log:
         "logs/augmentation_costs.log",
     shell:
-        "{CLI} augmentation-costs --runs {input.runs} --tex {output} 2> {log}"
+        "{CLI} augmentation-costs --runs {input.runs:q} --tex {output:q} 2> {log:q}"
 
 
 rule rulegraph:
