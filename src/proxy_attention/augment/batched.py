@@ -38,12 +38,12 @@ class FlipRotate(nn.Module):
         b, _, h, w = images.shape
         flip = torch.where(torch.rand(b) < self.hflip, -1.0, 1.0)
         angle = torch.empty(b).uniform_(-self.rotation, self.rotation) * (math.pi / 180)
-        # theta maps output to input pixels: the inverse rotation, as torchvision builds it.
         if self.rotation == 0 and bool((flip > 0).all()):
             return images
         cos, sin = angle.cos(), angle.sin()
-        # Output pixel p reads the input at Flip(Rotate^-1(p)), in normalised coordinates
-        # (the aspect terms keep the rotation rigid on non-square images).
+        # theta maps output to input pixels: output pixel p reads the input at
+        # Flip(Rotate^-1(p)), the inverse rotation as torchvision builds it, in normalised
+        # coordinates (the aspect terms keep the rotation rigid on non-square images).
         theta = torch.zeros(b, 2, 3)
         theta[:, 0, 0], theta[:, 0, 1] = flip * cos, -flip * sin * h / w
         theta[:, 1, 0], theta[:, 1, 1] = sin * w / h, cos
