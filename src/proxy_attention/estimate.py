@@ -26,7 +26,7 @@ CALIBRATION_CACHE = Path(layout.CALIBRATION_CACHE)
 # half is a pessimistic middle (the thesis grid's models reach 60-95% training accuracy).
 ASSUMED_MISCLASSIFIED = 0.5
 # Loader workers of a per-sample policy beside a GPU: the SLURM profile's 8 threads a job, less
-# the main process (README, "Training on GPUs").
+# the main process (README, "On a GPU").
 GPU_LOADER_WORKERS = 7
 
 
@@ -129,7 +129,8 @@ def calibrate(model: str, image_size: int, device_name: str, steps: int = 1) -> 
 
 def data_path_seconds(image_size: int, device, count: int = 8) -> dict[str, float]:
     """Seconds per image of the data path at ``image_size``: ``basic`` batched on ``device``,
-    and a per-sample policy (RandAugment, the dearest of them) on one CPU core."""
+    and a per-sample policy (RandAugment, standing for them all; AugMix costs about twice as
+    much, benchmarks/data_path.py) on one CPU core."""
     import torch
 
     from proxy_attention.augment import batch_transform, sample_transform
