@@ -113,7 +113,8 @@ rule gallery:
     params:
         code=CODE["gallery"],
         figures=layout.GALLERY_FIGURES,
-        augmentations=" ".join(PARAMS["grid"]["augmentations"]),
+        # a list: `:q` quotes each name as its own argument
+        augmentations=list(PARAMS["grid"]["augmentations"]),
     log:
         "logs/gallery.log",
     shell:
