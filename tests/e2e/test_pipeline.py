@@ -52,12 +52,13 @@ def test_snakemake_builds_the_thesis_and_is_then_up_to_date(tiny_project):
     # One changed result flows into the PDF with no hand edits, and retrains nothing.
     metrics_path = tiny_project / "data" / "runs" / runs["run_id"].iloc[0] / "metrics.json"
     metrics = json.loads(metrics_path.read_text())
-    assert "12.3" not in text
+    # Counted, not searched: a figure's axis may print 12.3 by chance (a proxy share of 12.3 %).
+    before = text.count("12.3")
     metrics["test"]["accuracy"] = 0.123456
     metrics_path.write_text(json.dumps(metrics))
     rebuilt = run(["snakemake", "--cores", "2"], tiny_project)
     assert "rule train" not in rebuilt.stdout + rebuilt.stderr
-    assert "12.3" in pdf_text(pdf)
+    assert pdf_text(pdf).count("12.3") > before
 
 
 def test_adding_a_seed_trains_only_the_new_runs(tiny_project):
