@@ -38,7 +38,7 @@ from proxy_attention.augment import (  # noqa: E402
     loads_per_sample,
     sample_transform,
 )
-from proxy_attention.augment.transforms import basic_transforms  # noqa: E402
+from proxy_attention.augment.transforms import build_sample_transform  # noqa: E402
 from proxy_attention.data.batches import DeviceBatches, LoaderBatches  # noqa: E402
 from proxy_attention.data.views import ImageStore, TrainingImages  # noqa: E402
 from proxy_step import random_dataset, training_seconds_per_image  # noqa: E402
@@ -52,13 +52,10 @@ PER_SAMPLE_ERASING = {
 
 
 def per_sample_path(name: str, store: ImageStore, batch_size: int) -> DataLoader:
-    """The data path before the batched one: every step per sample, in the loader."""
-    spec = get_augmentation(name)
+    """The data path before the batched one: every step per sample, in the loader (the
+    project's per-sample transform, with torchvision's erasing where the entry erases)."""
     size = store.images.shape[1]
-    steps = basic_transforms(size)
-    if spec.sample_policy is not None:
-        steps.append(spec.sample_policy())
-    steps.append(v2.ToDtype(torch.float32, scale=True))
+    steps = [build_sample_transform(size, sample_policy=get_augmentation(name).sample_policy)]
     if name in PER_SAMPLE_ERASING:
         steps.append(PER_SAMPLE_ERASING[name]())
     dataset = TrainingImages(store, np.arange(len(store.labels)), v2.Compose(steps))
